@@ -1,0 +1,74 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import zoneinfo
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
+from trytond.model.exceptions import ValidationError
+
+
+class Branch(DeactivableMixin, ModelSQL, ModelView):
+    __name__ = 'lk.branch'
+
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code", required=True)
+    region = fields.Char("Region", translate=True)
+    timezone = fields.Char(
+        "Time Zone", required=True,
+        help="IANA time zone of the branch's clients, used for the "
+        "notification window and office hours (e.g. Asia/Krasnoyarsk).")
+    offices = fields.One2Many('lk.office', 'branch', "Offices")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code), 'lk_base.msg_branch_code_unique'),
+            ]
+        cls._order.insert(0, ('name', 'ASC'))
+
+    @staticmethod
+    def default_timezone():
+        return 'Europe/Moscow'
+
+    def get_rec_name(self, name):
+        if self.region:
+            return '%s (%s)' % (self.region, self.name)
+        return self.name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause[:3]
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('name', operator, value),
+            ('region', operator, value),
+            ('code', operator, value),
+            ]
+
+    @classmethod
+    def validate_fields(cls, branches, field_names):
+        super().validate_fields(branches, field_names)
+        if 'timezone' in field_names:
+            for branch in branches:
+                if branch.timezone not in zoneinfo.available_timezones():
+                    raise ValidationError(gettext(
+                            'lk_base.msg_branch_timezone_invalid',
+                            timezone=branch.timezone))
+
+
+class Office(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+    __name__ = 'lk.office'
+
+    branch = fields.Many2One(
+        'lk.branch', "Branch", required=True, ondelete='CASCADE')
+    name = fields.Char("Name", required=True, translate=True)
+    address = fields.Char("Address", required=True)
+    phone = fields.Char("Phone")
+    opening_hours = fields.Char(
+        "Opening Hours", help="As shown to clients, e.g. «пн–пт 8:00–17:00».")
+
+    def get_rec_name(self, name):
+        return '%s, %s' % (self.branch.rec_name, self.address)
