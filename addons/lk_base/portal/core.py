@@ -1,0 +1,208 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The portal core shared by every module's blueprint.
+
+- `transaction`: run a view in a Tryton transaction as the low-privilege
+  portal user, with the logged-in client's parties in the context so that
+  the record rules of the portal group apply.
+- `login_required`, `current_party`: who is asking.
+- `get_own_or_404`: the one access helper in front of every detail page.
+- `paginate`: the one pager.
+- `PortalRegistry`: menu entries and home cards that modules contribute.
+"""
+import functools
+import math
+import urllib.parse
+from dataclasses import dataclass, field
+
+from flask import (
+    abort, current_app, g, redirect, request, session, url_for)
+from flask_tryton import Tryton
+
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+SESSION_KEY = 'lk_sid'
+
+
+@dataclass(order=True)
+class MenuEntry:
+    order: int
+    key: str = field(compare=False)
+    label: object = field(compare=False)
+    endpoint: str = field(compare=False)
+    children: list = field(default_factory=list, compare=False)
+
+
+@dataclass(order=True)
+class HomeCard:
+    order: int
+    key: str = field(compare=False)
+    title: object = field(compare=False)
+    description: object = field(compare=False)
+    endpoint: str = field(compare=False)
+    icon: str = field(compare=False)
+    count: object = field(default=None, compare=False)
+
+
+class PortalRegistry:
+    "What the activated modules add to the portal's menu and home page"
+
+    def __init__(self):
+        self.menu = {}
+        self.cards = []
+
+    def add_menu(self, key, label, endpoint, order, parent=None):
+        entry = MenuEntry(order, key, label, endpoint)
+        if parent:
+            self.menu[parent].children.append(entry)
+            self.menu[parent].children.sort()
+        else:
+            self.menu[key] = entry
+
+    def add_card(self, key, title, description, endpoint, icon, order,
+            count=None):
+        "count: a callable run in the home page's transaction, or None"
+        self.cards.append(
+            HomeCard(order, key, title, description, endpoint, icon, count))
+        self.cards.sort()
+
+    def menu_entries(self):
+        return sorted(self.menu.values())
+
+
+def registry():
+    return current_app.extensions['lk_portal']
+
+
+def _request_context():
+    "Context of the request's transaction: who the client is"
+    pool = Pool()
+    WebUser = pool.get('web.user')
+    context = {'language': _language()}
+    found = WebUser.lk_session_user(session.get(SESSION_KEY))
+    g.web_user_id, g.party_ids = found or (None, [])
+    if g.party_ids:
+        # for the layout, which error pages render outside the transaction
+        Party = pool.get('party.party')
+        g.greeting_name = Party(g.party_ids[0]).greeting_name
+    context['web_parties'] = g.party_ids
+    context['web_user'] = g.web_user_id
+    # Transactions started outside the RPC dispatcher skip access rights
+    # and record rules unless asked for them.
+    context['_check_access'] = True
+    return context
+
+
+def _language():
+    from flask_babel import get_locale
+    return str(get_locale() or 'ru')
+
+
+def _portal_user():
+    return current_app.config['LK_PORTAL_USER']
+
+
+def transaction(readonly=None):
+    "Run the view in a Tryton transaction as the portal user"
+    return Tryton.transaction(
+        readonly=readonly, user=_portal_user, context=_request_context)
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not g.get('web_user_id'):
+            return redirect(url_for(
+                    'lk_base.login', next=request.full_path.rstrip('?')))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def portal_view(readonly=None):
+    "A page of the logged-in client: transaction + login check"
+    def decorator(view):
+        return transaction(readonly=readonly)(login_required(view))
+    return decorator
+
+
+def current_party():
+    pool = Pool()
+    Party = pool.get('party.party')
+    return Party(g.party_ids[0])
+
+
+def current_web_user():
+    pool = Pool()
+    WebUser = pool.get('web.user')
+    return WebUser(g.web_user_id)
+
+
+def get_own_or_404(model_name, record_id):
+    """Return the record if the client may read it, else abort with 404.
+
+    The record rules of the portal group decide: another client's record
+    is not found by the search, or refuses to be read."""
+    Model = Pool().get(model_name)
+    try:
+        records = Model.search([('id', '=', int(record_id))], limit=1)
+        if records:
+            records[0].rec_name
+            return records[0]
+    except AccessError:
+        pass
+    abort(404)
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+    def url(self, page):
+        args = request.args.to_dict()
+        args['page'] = page
+        return request.path + '?' + urllib.parse.urlencode(args)
+
+    def window(self, size=2):
+        start = max(1, self.page - size)
+        end = min(self.pages, self.page + size)
+        return range(start, end + 1)
+
+
+def paginate(model_name, domain, order=None, per_page=None):
+    "The page of records the request's ?page= asks for"
+    Model = Pool().get(model_name)
+    per_page = per_page or current_app.config['LK_PAGE_SIZE']
+    try:
+        page = max(1, int(request.args.get('page', 1)))
+    except ValueError:
+        page = 1
+    total = Model.search_count(domain)
+    page = min(page, max(1, math.ceil(total / per_page)))
+    items = Model.search(
+        domain, order=order, offset=(page - 1) * per_page, limit=per_page)
+    return Page(items, page, per_page, total)
+
+
+def rollback():
+    "Undo what a failed form submission wrote before it failed"
+    Transaction().rollback()
+
+
+def client_ip():
+    return request.remote_addr
+
+
+def safe_next(target):
+    "Only local paths may be used as a post-login redirect"
+    if target and target.startswith('/') and not target.startswith('//'):
+        return target
+    return url_for('lk_base.home')

@@ -1,0 +1,161 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""pytest fixtures for the portal tests of every lk_* module.
+
+Loaded by the root conftest.py (`pytest_plugins`). On top of its
+`tryton_db` (one database with all lk_* modules activated):
+
+- `portal_app`: the Flask portal over that database, demo branches and
+  consent text loaded;
+- `client`: a test client; `csrf(client, url)` reads a form's token;
+- `outbox`: e-mails the code sent (SMTP is never reached);
+- `make_client(kind)`: a new registered, confirmed client with unique
+  identifiers; `login(client, account)` signs it in.
+"""
+import itertools
+import random
+import re
+import types
+from unittest import mock
+
+import pytest
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+PASSWORD = 'Test-pass-2026'
+_counter = itertools.count(1)
+
+
+def random_snils():
+    from trytond.modules.lk_base.identifiers import snils_check_number
+    number = '%09d' % random.randint(2_000_000, 999_999_999)
+    return number + snils_check_number(number)
+
+
+def _inn_check(digits, weights):
+    return str(sum(int(d) * w for d, w in zip(digits, weights)) % 11 % 10)
+
+
+def random_inn(length):
+    if length == 10:
+        base = '%09d' % random.randint(100_000_000, 999_999_999)
+        return base + _inn_check(base, [2, 4, 10, 3, 5, 9, 4, 6, 8])
+    base = '%010d' % random.randint(1_000_000_000, 9_999_999_999)
+    base += _inn_check(base, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+    return base + _inn_check(base, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+
+
+@pytest.fixture(scope='session')
+def outbox():
+    "E-mails sent by web.user (validation, reset) and by deliveries"
+    messages = []
+
+    def collect(msg, *args, **kwargs):
+        messages.append(msg)
+    with mock.patch(
+            'trytond.modules.web_user.user.send_message_transactional',
+            collect), \
+            mock.patch(
+                'trytond.modules.lk_base.notification.send_message',
+                collect):
+        yield messages
+
+
+@pytest.fixture(scope='session')
+def portal_app(tryton_db, outbox):
+    from trytond.modules.lk_base.demo import setup_demo
+    from trytond.modules.lk_base.portal.app import create_app
+    with Transaction().start(tryton_db, 0) as transaction:
+        Pool(tryton_db).init()
+        setup_demo()
+        transaction.commit()
+    app = create_app({
+            'TRYTON_DATABASE': tryton_db,
+            'TESTING': True,
+            'SECRET_KEY': 'test-secret',
+            'LK_AUTH_RATE_LIMIT': '1000 per minute',
+            })
+    return app
+
+
+@pytest.fixture
+def client(portal_app):
+    return portal_app.test_client()
+
+
+def csrf(client, url):
+    "The CSRF token of the form on the page at url"
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+        html)
+    assert match, 'no CSRF token on %s' % url
+    return match.group(1)
+
+
+@pytest.fixture
+def make_client(portal_app):
+    "Create a registered client with a confirmed e-mail; return its data"
+    def make(kind='fl', **extra):
+        n = next(_counter)
+        values = {
+            'person_kind': kind,
+            'email': 'client%s-%s@example.ru' % (n, random.randint(0, 10**9)),
+            'password': PASSWORD,
+            }
+        if kind == 'fl':
+            values.update(snils=random_snils(), last_name='Тестов',
+                first_name='Иван%s' % n, middle_name='Петрович')
+        elif kind == 'ul':
+            values.update(inn=random_inn(10), kpp='190101001',
+                name='ООО «Тест %s»' % n, head_name='Петров П. П.')
+        else:
+            values.update(inn=random_inn(12), name='ИП Тестов %s' % n)
+        values.update(extra)
+        database = portal_app.config['TRYTON_DATABASE']
+        with Transaction().start(database, 0) as transaction:
+            pool = Pool()
+            WebUser = pool.get('web.user')
+            ConsentText = pool.get('lk.pd.consent.text')
+            Branch = pool.get('lk.branch')
+            values.setdefault('branch', Branch.search([])[0].id)
+            with transaction.set_user(1):
+                user = WebUser.lk_register(
+                    dict(values), ConsentText.current())
+            user.email_valid = True
+            user.save()
+            account = types.SimpleNamespace(
+                user_id=user.id, party_id=user.party.id, login=user.login,
+                **values)
+            transaction.commit()
+        return account
+    return make
+
+
+def login(client, account, password=None):
+    data = {
+        'csrf_token': csrf(client, '/login'),
+        'person_kind': account.person_kind,
+        'snils': getattr(account, 'snils', ''),
+        'inn': getattr(account, 'inn', ''),
+        'kpp': getattr(account, 'kpp', ''),
+        'password': password or account.password,
+        }
+    return client.post('/login', data=data)
+
+
+@pytest.fixture
+def logged_in(client, make_client):
+    "A client signed in as a new individual; returns (client, account)"
+    account = make_client('fl')
+    response = login(client, account)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client, account
+
+
+def run_as_root(app, function):
+    "Run function() in a committed root transaction of the portal's database"
+    with Transaction().start(app.config['TRYTON_DATABASE'], 0) as transaction:
+        result = function(Pool())
+        transaction.commit()
+    return result
