@@ -1,0 +1,179 @@
+"""Project-wide pytest plugin.
+
+- Test code under addons/<module>/ is imported under its installed name
+  ``trytond.modules.<module>...`` (pytest alone would import it a second
+  time as ``<module>...``, with its own copies of classes and exceptions).
+- Each addons/*/tests/*.rst scenario doctest is one test item, built by the
+  module's own tests/test_scenario.py ``load_tests``, i.e. exactly as
+  Tryton's unittest runner builds it (load_doc_tests: setUp, tearDown,
+  checker, option flags, .json configurations).
+- The ``tryton_db`` fixture: one database with every lk_* module activated;
+  each module's tests/portal_fixtures.py is loaded as a plugin on top.
+- With LK_TEST_REPORT set, the outcome counts are written there as JSON.
+"""
+import importlib
+import importlib.abc
+import importlib.util
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent
+ADDONS = ROOT / 'addons'
+LK_MODULES = sorted(
+    p.parent.name for p in ADDONS.glob('lk_*/tryton.cfg'))
+
+# Loaded by load_tests for unittest; collected below as .rst items instead.
+collect_ignore_glob = ['addons/*/tests/test_scenario.py']
+# Fixtures a module offers to all tests (its portal_app, client, …)
+pytest_plugins = [f'trytond.modules.{m}.tests.portal_fixtures'
+    for m in LK_MODULES
+    if (ADDONS / m / 'tests' / 'portal_fixtures.py').exists()]
+
+if 'TRYTOND_DATABASE__PATH' not in os.environ:
+    # Keep SQLite files and the filestore of a bare `pytest` out of ~/db.
+    os.environ['TRYTOND_DATABASE__PATH'] = _TMP_DB_PATH = tempfile.mkdtemp(
+        prefix='lk-pytest-')
+else:
+    _TMP_DB_PATH = None
+
+
+class _AddonAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    "Resolve ``lk_x[.sub]`` to the already importable trytond.modules.lk_x"
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition('.')[0] in LK_MODULES:
+            return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        module = importlib.import_module('trytond.modules.' + spec.name)
+        spec.loader_state = module.__spec__
+        return module
+
+    def exec_module(self, module):
+        # the import system has put the alias spec on the real module
+        module.__spec__ = module.__spec__.loader_state
+
+
+sys.meta_path.insert(0, _AddonAlias())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path, parent):
+    collectors = yield
+    if (file_path.suffix == '.rst' and file_path.parent.name == 'tests'
+            and file_path.parent.parent.name in LK_MODULES
+            and file_path.parent.parent.parent == ADDONS):
+        # instead of pytest's doctest plugin (it takes .rst files named on
+        # the command line)
+        return [ScenarioFile.from_parent(parent, path=file_path)]
+    return collectors
+
+
+class ScenarioFile(pytest.File):
+
+    def collect(self):
+        package = f'trytond.modules.{self.path.parent.parent.name}.tests'
+        loader = unittest.TestLoader()
+        loader.testNamePatterns = [self.path.name]
+        suite = unittest.TestSuite()
+        try:
+            module = importlib.import_module(package + '.test_scenario')
+        except ModuleNotFoundError as e:
+            if e.name != package + '.test_scenario':
+                raise
+            from trytond.tests.test_tryton import load_doc_tests
+            load_doc_tests(package, str(self.path), loader, suite, None)
+        else:
+            module.load_tests(loader, suite, None)
+        cases = list(_flatten(suite))
+        for i, case in enumerate(cases):
+            name = self.path.name
+            if len(cases) > 1:
+                name += f'[{i}]'
+            yield ScenarioItem.from_parent(self, name=name, case=case)
+
+
+def _flatten(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from _flatten(test)
+        else:
+            yield test
+
+
+class ScenarioItem(pytest.Item):
+
+    def __init__(self, *, case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self):
+        self.case.setUp()
+        try:
+            self.case.runTest()
+        finally:
+            self.case.tearDown()
+
+    def repr_failure(self, excinfo):
+        if excinfo.errisinstance(self.case.failureException):
+            return str(excinfo.value)  # the doctest report
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f'scenario {self.name}'
+
+
+@pytest.fixture(scope='session')
+def tryton_db():
+    """Name of a database with every lk_* module activated, for portal tests.
+
+    Like the demo database it is Russian: ru is its default language and
+    its translations are loaded (``activate_module(..., lang='ru')``).
+
+    It is separate from DB_NAME (which ModuleTestCase and the scenarios drop
+    and re-create) and lives for the whole session, usable from any thread:
+    on SQLite a file ``<DB_NAME>_portal.sqlite`` under [database] path (a
+    temporary directory), never ``:memory:``; on PostgreSQL a database of
+    the same name in the test cluster. It is built by Tryton's own
+    ``activate_module`` in a child process, so DB_CACHE makes it cheap, and
+    dropped at the end of the session. Its Pool is initialised here
+    (trytond 8.0: a Transaction started on a database before Pool.init
+    leaves an empty pool registered, see Pool.__new__). Data committed by
+    one test stays visible to the next ones: create what you need with
+    unique values.
+    """
+    from trytond.tests.test_tryton import DB_NAME, drop_db
+    name = ('test' if DB_NAME == ':memory:' else DB_NAME) + '_portal'
+    code = ('from trytond.tests.test_tryton import activate_module; '
+        f'activate_module({LK_MODULES!r}, lang="ru")')
+    subprocess.run([sys.executable, '-c', code], check=True,
+        env=dict(os.environ, DB_NAME=name))
+    from trytond.pool import Pool
+    Pool(name).init()
+    yield name
+    from trytond import backend
+    backend.Database.clear_cache()  # the child created it behind our back
+    drop_db(name)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    report = os.environ.get('LK_TEST_REPORT')
+    terminal = session.config.pluginmanager.get_plugin('terminalreporter')
+    if report and terminal:
+        counts = {key: len(value) for key, value in terminal.stats.items()
+            if key and key not in {'warnings', 'deselected'}}
+        counts['exitstatus'] = int(exitstatus)
+        pathlib.Path(report).write_text(json.dumps(counts))
+
+
+def pytest_unconfigure(config):
+    if _TMP_DB_PATH:
+        shutil.rmtree(_TMP_DB_PATH, ignore_errors=True)

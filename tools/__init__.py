@@ -1,0 +1,1 @@
+"""Developer tools: the ./lk command (tools/lk.py) and its helpers."""
