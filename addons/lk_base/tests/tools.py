@@ -1,0 +1,75 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Helpers for scenarios: run code the way the portal and the server do.
+
+Proteus speaks to Tryton as a back-office user over RPC. The portal's entry
+points (registration, login, recovery…) and the server-side API other
+modules call (`lk.notification.notify`) are not RPC methods: scenarios call
+them inside these transactions instead.
+"""
+from contextlib import contextmanager
+
+from proteus import config as proteus_config
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+from trytond.worker import run_task
+
+
+def _database_name(config):
+    return (config or proteus_config.get_config()).database_name
+
+
+def _run_tasks(database_name, transaction):
+    # as trytond runs the queue without a worker: after the commit
+    while transaction.tasks:
+        run_task(database_name, transaction.tasks.pop())
+
+
+@contextmanager
+def portal_request(web_parties=(), remote_addr='192.0.2.10', config=None,
+        operator=None, audit=None, path=None):
+    """A transaction as the portal runs a request: as the `lk_portal` user
+    with access checks on, web_parties as the logged-in client's parties,
+    committed at the end unless an exception is raised.
+
+    operator, audit, path: an operator (res.user id) acting on behalf of
+    the client, the audit of that acting and the page posted."""
+    database_name = _database_name(config)
+    with Transaction().start(database_name, 0, readonly=True):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        user_id = ModelData.get_id('lk_base', 'user_portal')
+    context = {
+        '_check_access': True,
+        'web_parties': list(web_parties),
+        '_request': {'remote_addr': remote_addr},
+        }
+    if operator:
+        context.update({'_lk_operator': operator, '_lk_operator_audit': audit,
+                '_lk_request_path': path})
+    with Transaction().start(
+            database_name, user_id, context=context) as transaction:
+        yield Pool()
+    _run_tasks(database_name, transaction)
+
+
+@contextmanager
+def server_transaction(user=1, config=None):
+    """A transaction as server code runs it (another module's workflow,
+    a cron task): by default as the admin, without access checks."""
+    database_name = _database_name(config)
+    with Transaction().start(database_name, user) as transaction:
+        yield Pool()
+    _run_tasks(database_name, transaction)
+
+
+@contextmanager
+def staff_request(user, config=None):
+    """A transaction as the portal runs an operator's page: as the staff
+    user with access checks on (access rights and record rules apply)."""
+    database_name = _database_name(config)
+    with Transaction().start(
+            database_name, user, context={'_check_access': True}
+            ) as transaction:
+        yield Pool()
+    _run_tasks(database_name, transaction)
