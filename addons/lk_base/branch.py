@@ -10,6 +10,7 @@ from trytond.model.exceptions import ValidationError
 
 class Branch(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'lk.branch'
+    __string__ = "Branch"
 
     name = fields.Char("Name", required=True, translate=True)
     code = fields.Char("Code", required=True)
@@ -61,6 +62,7 @@ class Branch(DeactivableMixin, ModelSQL, ModelView):
 
 class Office(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'lk.office'
+    __string__ = "Office"
 
     branch = fields.Many2One(
         'lk.branch', "Branch", required=True, ondelete='CASCADE')

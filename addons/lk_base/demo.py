@@ -94,15 +94,18 @@ CLIENTS = [
         },
     ]
 
-# (login, name, group xml ids)
+# (login, name, group xml ids, branch codes of an operator)
 STAFF = [
-    ('superadmin', 'Супер администратор', ['group_lk_admin']),
-    ('operator', 'Анисимова Екатерина Николаевна', ['group_lk_operator']),
+    ('superadmin', 'Супер администратор', ['group_lk_admin'], []),
+    ('operator', 'Анисимова Екатерина Николаевна', ['group_lk_operator'],
+        ['khakassia']),
     ('consolidation', 'Токарев Алексей Юрьевич',
-        ['group_lk_consolidation_operator']),
-    ('moderator', 'Модератор объявлений', ['group_lk_announcement_moderator']),
-    ('announcer', 'Оператор объявлений', ['group_lk_announcement_operator']),
-    ('demo', 'Демо', ['group_lk_demo']),
+        ['group_lk_consolidation_operator'], ['khakassia', 'krasnoyarsk']),
+    ('moderator', 'Модератор объявлений',
+        ['group_lk_announcement_moderator'], []),
+    ('announcer', 'Оператор объявлений',
+        ['group_lk_announcement_operator'], []),
+    ('demo', 'Демо', ['group_lk_demo'], ['khakassia']),
     ]
 
 
@@ -110,7 +113,7 @@ def setup_demo():
     branches = _branches()
     _consent_text()
     _clients(branches)
-    _staff()
+    _staff(branches)
 
 
 def _branches():
@@ -149,6 +152,7 @@ def _clients(branches):
     Consent = pool.get('lk.pd.consent')
     ConsentText = pool.get('lk.pd.consent.text')
     Lang = pool.get('ir.lang')
+    Role = pool.get('lk.role')
     from .web_user import login_of
     ru = Lang.search([('code', '=', 'ru')], limit=1)
     text = ConsentText.current()
@@ -166,9 +170,10 @@ def _clients(branches):
         party, = Party.create([values])
         for type_, value in contacts.items():
             party.set_contact(type_, value)
+        client_role = Role.get('client')
         user = WebUser(
             email=contacts['email'], login=login, party=party,
-            email_valid=True)
+            email_valid=True, roles=[client_role] if client_role else [])
         user.save()
         with Transaction().set_user(1):
             # set_password validates the policy only for a real user
@@ -177,15 +182,16 @@ def _clients(branches):
         Consent.record(user, text, ip='127.0.0.1', user_agent='demo')
 
 
-def _staff():
+def _staff(branches):
     pool = Pool()
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
-    for login, name, groups in STAFF:
+    for login, name, groups, codes in STAFF:
         if User.search([('login', '=', login)]):
             continue
         user = User(login=login, name=name, groups=[
-                ModelData.get_id('lk_base', g) for g in groups])
+                ModelData.get_id('lk_base', g) for g in groups],
+            lk_branches=[branches[c] for c in codes])
         user.password = STAFF_PASSWORD
         user.save()
 

@@ -26,3 +26,7 @@ class DeliveryError(Exception):
 
 class DemoWriteError(AccessError):
     pass
+
+
+class OperatorError(UserError):
+    pass

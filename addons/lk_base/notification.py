@@ -13,10 +13,16 @@ from trytond.pyson import Eval
 from trytond.sendmail import send_message
 from trytond.tools.email_ import set_from_header
 
-from . import sms
+from . import identifiers, sms
 from .exceptions import DeliveryError
+from .operator import OperatorMixin
 
 logger = logging.getLogger(__name__)
+
+
+def utcnow():
+    "Now in naive UTC, as Tryton stores timestamps (scenarios patch it)"
+    return dt.datetime.now()
 
 
 def portal_url(link):
@@ -25,8 +31,9 @@ def portal_url(link):
     return urllib.parse.urljoin(base.rstrip('/') + '/', link.lstrip('/'))
 
 
-class Notification(ModelSQL, ModelView):
+class Notification(OperatorMixin, ModelSQL, ModelView):
     __name__ = 'lk.notification'
+    __string__ = "Notification"
 
     party = fields.Many2One(
         'party.party', "Client", required=True, ondelete='CASCADE',
@@ -79,11 +86,13 @@ class Notification(ModelSQL, ModelView):
         return counts
 
     @classmethod
-    def notify(cls, party, subject, body, link=None, attachments=()):
+    def notify(cls, party, subject, body, link=None, attachments=(),
+            channels=None):
         """Put a notification in the client's inbox and queue its delivery
         by e-mail and/or SMS as the client chose.
 
-        attachments: (file name, bytes) pairs."""
+        attachments: (file name, bytes) pairs; channels: the delivery
+        channels ('email', 'sms') instead of the client's choice."""
         pool = Pool()
         Attachment = pool.get('ir.attachment')
         Delivery = pool.get('lk.notification.delivery')
@@ -94,7 +103,7 @@ class Notification(ModelSQL, ModelView):
         Attachment.save([
                 Attachment(resource=notification, name=name, data=data)
                 for name, data in attachments])
-        deliveries = Delivery.plan(notification)
+        deliveries = Delivery.plan(notification, channels=channels)
         if deliveries:
             Delivery.__queue__.send_due(deliveries)
         return notification
@@ -112,12 +121,13 @@ class Notification(ModelSQL, ModelView):
     def mark_read(cls, notifications):
         cls.write([n for n in notifications if not n.is_read], {
                 'is_read': True,
-                'read_at': dt.datetime.now(),
+                'read_at': utcnow(),
                 })
 
 
 class Delivery(ModelSQL, ModelView):
     __name__ = 'lk.notification.delivery'
+    __string__ = "Notification Delivery"
 
     notification = fields.Many2One(
         'lk.notification', "Notification", required=True,
@@ -171,15 +181,16 @@ class Delivery(ModelSQL, ModelView):
         return self.notification.party.id
 
     @classmethod
-    def plan(cls, notification):
+    def plan(cls, notification, channels=None):
         party = notification.party
-        channels = {
-            'email': ['email'],
-            'sms': ['sms'],
-            'email_sms': ['email', 'sms'],
-            }.get(party.notify_method, [])
-        addresses = {'email': party.email, 'sms': party.mobile}
-        now = dt.datetime.now()
+        if channels is None:
+            channels = {
+                'email': ['email'],
+                'sms': ['sms'],
+                'email_sms': ['email', 'sms'],
+                }.get(party.notify_method, [])
+        addresses = {'email': party.email, 'sms': cls.sms_address(party)}
+        now = utcnow()
         deliveries = [
             cls(notification=notification, channel=channel,
                 address=addresses[channel], next_attempt=now)
@@ -187,21 +198,37 @@ class Delivery(ModelSQL, ModelView):
         cls.save(deliveries)
         return deliveries
 
+    @staticmethod
+    def sms_address(party):
+        "The client's mobile in E.164 (party stores it formatted)"
+        mobile = party.mobile
+        try:
+            return identifiers.check_phone(mobile) if mobile else None
+        except identifiers.InvalidIdentifier:
+            # keep it: the failed delivery shows the bad number to staff
+            return mobile
+
     @classmethod
-    def send_pending(cls):
+    def send_pending(cls, now=None):
         "Cron: deliver what is due, in the clients' windows"
+        if now is None:
+            now = utcnow()
         batch = config.getint('lk', 'delivery_batch', default=200)
         deliveries = cls.search([
                 ('state', '=', 'pending'),
-                ('next_attempt', '<=', dt.datetime.now()),
+                ('next_attempt', '<=', now),
                 ], order=[('next_attempt', 'ASC')], limit=batch)
-        cls.send_due(deliveries)
+        cls.send_due(deliveries, now=now)
 
     @classmethod
-    def send_due(cls, deliveries):
-        now = dt.datetime.now()
+    def send_due(cls, deliveries, now=None):
+        "Send the deliveries now (naive UTC) or postpone them to the window"
+        if now is None:
+            now = utcnow()
         gateway = None
-        for delivery in cls.browse(deliveries):
+        # The queue passes ids: work on and save the same instances
+        deliveries = cls.browse(deliveries)
+        for delivery in deliveries:
             if delivery.state != 'pending':
                 continue
             opening = delivery.window_opening(now)
@@ -248,7 +275,8 @@ class Delivery(ModelSQL, ModelView):
                 'lk', 'timezone', default='Europe/Moscow'))
         local = now.replace(tzinfo=dt.timezone.utc).astimezone(tz)
         start, end = party.notify_from, party.notify_to
-        moment = local.time()
+        # to the second, as the window's limits: 23:59:59.5 is within 23:59:59
+        moment = local.time().replace(microsecond=0)
         if start <= end:
             inside = start <= moment <= end
         else:  # a window across midnight, e.g. 20:00 – 08:00
@@ -296,7 +324,7 @@ class Delivery(ModelSQL, ModelView):
     def retry(cls, deliveries):
         cls.write([d for d in deliveries if d.state == 'failed'], {
                 'state': 'pending',
-                'next_attempt': dt.datetime.now(),
+                'next_attempt': utcnow(),
                 'attempts': 0,
                 })
 

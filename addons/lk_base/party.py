@@ -12,6 +12,7 @@ from trytond.pyson import Eval
 
 from . import identifiers
 from .exceptions import PartyIdentifierError
+from .operator import OperatorAuditMixin
 
 PERSON_KINDS = [
     (None, ''),
@@ -26,12 +27,21 @@ NOTIFY_METHODS = [
     ('portal', "Portal only"),
     ]
 
+# What the party erase wizard clears besides the name (152-ФЗ)
+PERSONAL_FIELDS = [
+    'last_name', 'first_name', 'middle_name', 'snils', 'inn', 'kpp', 'ogrn',
+    'passport_series', 'passport_number', 'passport_issued_by',
+    'passport_issue_date', 'head_name', 'head_position', 'bank_bik',
+    'bank_name', 'bank_account', 'bank_corr_account', 'legal_address',
+    'actual_address',
+    ]
+
 _FL = Eval('person_kind') == 'fl'
 _UL = Eval('person_kind') == 'ul'
 _IP = Eval('person_kind') == 'ip'
 
 
-class Party(metaclass=PoolMeta):
+class Party(OperatorAuditMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
 
     person_kind = fields.Selection(
@@ -111,6 +121,10 @@ class Party(metaclass=PoolMeta):
                 Index(t, (t.snils, Index.Equality(cardinality='high'))),
                 Index(t, (t.inn, Index.Equality(cardinality='high'))),
                 Index(t, (t.branch, Index.Range())),
+                Index(t, (t.passport_number, Index.Equality()),
+                    (t.passport_series, Index.Equality())),
+                Index(t, (t.person_kind, Index.Equality(cardinality='low'))),
+                Index(t, (t.name, Index.Similarity())),
                 })
         for field in (cls.first_name, cls.last_name, cls.middle_name):
             field.depends.add('person_kind')
@@ -135,7 +149,7 @@ class Party(metaclass=PoolMeta):
     @fields.depends('person_kind', 'last_name', 'first_name', 'middle_name')
     def on_change_with_name(self):
         if self.person_kind == 'fl':
-            return self.full_name(
+            return self.join_name(
                 self.last_name, self.first_name, self.middle_name)
         return getattr(self, 'name', None)
 
@@ -147,7 +161,7 @@ class Party(metaclass=PoolMeta):
     on_change_middle_name = on_change_last_name
 
     @staticmethod
-    def full_name(last_name, first_name, middle_name):
+    def join_name(last_name, first_name, middle_name):
         return ' '.join(filter(None, [last_name, first_name, middle_name]))
 
     @property
@@ -175,9 +189,10 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
-        if values.get('person_kind') == 'fl' or (
-                mode == 'create' and 'last_name' in values):
-            values.setdefault('name', cls.full_name(
+        # On write on_modification renames: values may lack the name parts
+        if mode == 'create' and (
+                values.get('person_kind') == 'fl' or 'last_name' in values):
+            values.setdefault('name', cls.join_name(
                     values.get('last_name'), values.get('first_name'),
                     values.get('middle_name')))
         for name, check in [
@@ -201,7 +216,7 @@ class Party(metaclass=PoolMeta):
             to_save = []
             for party in parties:
                 if party.person_kind == 'fl':
-                    name = cls.full_name(
+                    name = cls.join_name(
                         party.last_name, party.first_name, party.middle_name)
                     if party.name != name:
                         party.name = name
@@ -255,6 +270,13 @@ class Party(metaclass=PoolMeta):
         pool = Pool()
         ContactMechanism = pool.get('party.contact_mechanism')
         existing = [m for m in self.contact_mechanisms if m.type == type_]
+        if value and type_ in {'phone', 'mobile'}:
+            # Russian numbers typed as 8XXXXXXXXXX are valid for the portal
+            # but party validates them without a default country
+            try:
+                value = identifiers.check_phone(value)
+            except identifiers.InvalidIdentifier:
+                pass
         if not value:
             ContactMechanism.delete(existing)
             return
@@ -285,3 +307,32 @@ class PartyIdentifier(metaclass=PoolMeta):
         else:
             super().check_code()
 
+
+class Replace(metaclass=PoolMeta):
+    __name__ = 'party.replace'
+
+    @classmethod
+    def fields_to_replace(cls):
+        return super().fields_to_replace() + [
+            ('lk.notification', 'party'),
+            ('lk.pd.consent', 'party'),
+            ('lk.profile.change.request', 'party'),
+            ]
+
+
+class Erase(metaclass=PoolMeta):
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Notification = pool.get('lk.notification')
+        RequestLine = pool.get('lk.profile.change.request.line')
+        return super().to_erase(party_id) + [
+            (Party, [('id', '=', party_id)], False,
+                PERSONAL_FIELDS, [None] * len(PERSONAL_FIELDS)),
+            (Notification, [('party', '=', party_id)], True,
+                ['body', 'link'], [None, None]),
+            (RequestLine, [('request.party', '=', party_id)], False,
+                ['old_value', 'new_value'], [None, None]),
+            ]

@@ -9,6 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ProfileChangeError
+from .operator import OperatorMixin
 
 # Fields of the client a profile change request may change; the contact
 # ones are party.contact_mechanism types.
@@ -22,8 +23,9 @@ PARTY_FIELDS = [
 CONTACT_FIELDS = ['email', 'mobile', 'phone']
 
 
-class ProfileChangeRequest(Workflow, ModelSQL, ModelView):
+class ProfileChangeRequest(OperatorMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'lk.profile.change.request'
+    __string__ = "Profile Change Request"
 
     party = fields.Many2One(
         'party.party', "Client", required=True, ondelete='CASCADE',
@@ -152,11 +154,15 @@ class ProfileChangeRequest(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Notification = pool.get('lk.notification')
         for request in requests:
+            # in the client's language, not the staff member's
+            party = request.party
+            language = (
+                party.lang.code if party.lang else Transaction().language)
             Notification.notify(
-                request.party,
-                gettext('lk_base.msg_profile_change_subject',
+                party,
+                gettext('lk_base.msg_profile_change_subject', language,
                     number=request.id),
-                gettext(message, number=request.id,
+                gettext(message, language, number=request.id,
                     reason=request.rejection_reason or ''),
                 link='/my/profile')
 
@@ -181,6 +187,7 @@ class ProfileChangeRequest(Workflow, ModelSQL, ModelView):
 
 class ProfileChangeRequestLine(ModelSQL, ModelView):
     __name__ = 'lk.profile.change.request.line'
+    __string__ = "Profile Change Request Line"
 
     request = fields.Many2One(
         'lk.profile.change.request', "Request", required=True,

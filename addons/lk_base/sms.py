@@ -92,6 +92,7 @@ def get_gateway():
 
 class SmsOutbox(ModelSQL, ModelView):
     __name__ = 'lk.sms.outbox'
+    __string__ = "SMS Outbox"
 
     phone = fields.Char("Phone", readonly=True)
     text = fields.Text("Text", readonly=True)

@@ -15,8 +15,13 @@ from trytond.pool import Pool, PoolMeta
 from trytond.report import get_email
 from trytond.transaction import Transaction, without_check_access
 
+from trytond.modules.web_user import user as web_user_module
+
 from . import identifiers
 from .exceptions import PasswordPolicyError, RegistrationError
+from .notification import portal_url
+from .operator import OperatorAuditMixin, OperatorMixin
+from .role import staff_role_codes
 
 
 def login_of(person_kind, snils=None, inn=None, kpp=None):
@@ -28,7 +33,7 @@ def login_of(person_kind, snils=None, inn=None, kpp=None):
     return identifiers._digits(inn)
 
 
-class User(metaclass=PoolMeta):
+class User(OperatorAuditMixin, metaclass=PoolMeta):
     __name__ = 'web.user'
 
     login = fields.Char(
@@ -36,6 +41,10 @@ class User(metaclass=PoolMeta):
         help="СНИЛС of an individual, ИНН of a sole proprietor, "
         "ИНН followed by КПП of a legal entity.")
     consents = fields.One2Many('lk.pd.consent', 'web_user', "Consents")
+    roles = fields.Many2Many(
+        'web.user-lk.role', 'web_user', 'role', "Roles",
+        help="What the user may do in the portal; registration gives "
+        "«Клиент ЛК».")
 
     @classmethod
     def __setup__(cls):
@@ -47,8 +56,11 @@ class User(metaclass=PoolMeta):
                     where=t.active == Literal(True)),
                 'lk_base.msg_web_user_login_unique'),
             ]
-        cls._sql_indexes.add(
-            Index(t, (t.login, Index.Equality(cardinality='high'))))
+        cls._sql_indexes.update({
+                Index(t, (t.login, Index.Equality(cardinality='high'))),
+                Index(t, (t.party, Index.Range())),
+                Index(t, (t.create_date, Index.Range(order='DESC'))),
+                })
 
     @classmethod
     def set_password(cls, users, name, value):
@@ -89,17 +101,21 @@ class User(metaclass=PoolMeta):
     @without_check_access
     def lk_register(cls, values, consent_text, ip=None, user_agent=None,
             channel='online'):
-        """Create the client, its web user and the consent, and send the
-        e-mail validation. values holds the form's cleaned fields."""
+        """Create the client, its web user with the role «Клиент ЛК» and
+        the consent, and send the e-mail validation. values holds the form's
+        cleaned fields.
+
+        At the counter (channel 'paper') the operator gives no password:
+        the client gets a link to set one instead."""
         pool = Pool()
         Party = pool.get('party.party')
         Consent = pool.get('lk.pd.consent')
         Lang = pool.get('ir.lang')
+        Role = pool.get('lk.role')
 
-        # Serialize registrations so that the checks below and the
-        # constraints of the tables see one registration at a time.
-        cls.lock()
-        Party.lock()
+        # Two registrations of one client racing past the check below are
+        # stopped by the unique constraints of party.party and web.user
+        # (SQLConstraintError, a UserError the portal shows).
         login = login_of(
             values['person_kind'], values.get('snils'), values.get('inn'),
             values.get('kpp'))
@@ -123,22 +139,50 @@ class User(metaclass=PoolMeta):
         if values.get('mobile'):
             party.set_contact('mobile', values['mobile'])
 
+        client_role = Role.get('client')
         user = cls(
-            email=values['email'], login=login, party=party)
+            email=values['email'], login=login, party=party,
+            roles=[client_role] if client_role else [])
         user.save()
-        user.password = values['password']
-        user.save()
+        if values.get('password'):
+            user.password = values['password']
+            user.save()
         Consent.record(user, consent_text, ip=ip, user_agent=user_agent,
             channel=channel)
-        cls.validate_email([user])
+        with Transaction().set_user(0):
+            # the e-mail report reads the user, which no rule grants yet
+            if values.get('password'):
+                cls.validate_email([user])
+            else:
+                cls.reset_password([user])
+                cls._notify_counter_registration(user)
         return user
+
+    @classmethod
+    def _notify_counter_registration(cls, user):
+        "An SMS that the link to set the password is in the mailbox"
+        pool = Pool()
+        Notification = pool.get('lk.notification')
+        party = user.party
+        if not party.mobile:
+            return
+        language = party.lang.code if party.lang else None
+        Notification.notify(
+            party,
+            gettext('lk_base.msg_counter_registration_subject', language),
+            gettext('lk_base.msg_counter_registration_body', language,
+                email=user.email),
+            link='/reset-password', channels=['sms'])
 
     @classmethod
     @without_check_access
     def lk_registration_conflicts(cls, person_kind, login, email):
         "Return [(field, message id)] that forbid this registration"
         errors = []
-        if cls.search([('login', '=', login)], limit=1):
+        # a blocked client may not register again
+        with Transaction().set_context(active_test=False):
+            taken = cls.search([('login', '=', login)], limit=1)
+        if taken:
             field = {'fl': 'snils', 'ul': 'inn', 'ip': 'inn'}[person_kind]
             errors.append((field, 'lk_base.msg_register_identifier_taken'))
         if email and cls.search([('email', '=', email.lower())], limit=1):
@@ -184,14 +228,18 @@ class User(metaclass=PoolMeta):
         "Send a reset link to the registered e-mail; say nothing either way"
         user = cls.lk_find(login)
         if user and user.email:
-            cls.reset_password([user])
+            with Transaction().set_user(0):
+                cls.reset_password([user])
 
     @classmethod
     @without_check_access
     def lk_resend_validation(cls, user):
-        user = cls(user.id)
+        "Send the validation again to user (a record or an id); return it"
+        user = cls(int(user))
         if not user.email_valid:
-            cls.validate_email([user])
+            with Transaction().set_user(0):
+                cls.validate_email([user])
+        return user
 
     @classmethod
     @without_check_access
@@ -201,7 +249,19 @@ class User(metaclass=PoolMeta):
     @classmethod
     @without_check_access
     def lk_set_password_token(cls, email, token, password):
-        return cls.set_password_token(email, token, password)
+        pool = Pool()
+        Attempt = pool.get('web.user.authenticate.attempt')
+        if not cls.set_password_token(email, token, password):
+            return False
+        # Who proved to own the e-mail may log in again at once, and a
+        # client registered at the counter has now confirmed the e-mail
+        users = cls.search([('email', '=', email.lower())])
+        for user in users:
+            if user.login:
+                Attempt.remove('login:' + user.login)
+        cls.write([u for u in users if not u.email_valid],
+            {'email_valid': True})
+        return True
 
     @classmethod
     @without_check_access
@@ -213,6 +273,13 @@ class User(metaclass=PoolMeta):
     def lk_session_user(cls, key):
         "Return (web user id, party ids) of a live session key or None"
         user = cls.get_user(key) if key else None
+        return cls.lk_user_parties(user)
+
+    @classmethod
+    @without_check_access
+    def lk_user_parties(cls, user):
+        "Return (web user id, party ids) of an active web user or None"
+        user = cls(int(user)) if user is not None else None
         if user and user.active and user.party:
             parties = [user.party.id] + [
                 p.id for p in user.secondary_parties]
@@ -225,17 +292,99 @@ class User(metaclass=PoolMeta):
         Session = pool.get('web.user.session')
         Session.remove(key)
 
+    @classmethod
+    def lk_operator_domain(cls, filters):
+        """The domain of the operators' client list for the filters of the
+        search form (a dict; missing or empty values do not filter)."""
+        domain = []
+        if filters.get('date_from'):
+            domain.append(('create_date', '>=', dt.datetime.combine(
+                        filters['date_from'], dt.time.min)))
+        if filters.get('date_to'):
+            domain.append(('create_date', '<', dt.datetime.combine(
+                        filters['date_to'] + dt.timedelta(days=1),
+                        dt.time.min)))
+        if filters.get('person_kind'):
+            domain.append(('party.person_kind', '=', filters['person_kind']))
+        identifier = identifiers._digits(filters.get('identifier') or '')
+        if identifier:
+            # one indexed column by the length, no OR: СНИЛС has 11
+            # digits, ИНН 10 or 12, the login of a legal entity ИНН + КПП
+            field = {11: 'party.snils', 10: 'party.inn', 12: 'party.inn'
+                }.get(len(identifier), 'login')
+            domain.append((field, '=', identifier))
+        if filters.get('roles'):
+            domain.append(('roles', 'in', list(filters['roles'])))
+        if filters.get('name'):
+            domain.append(('party.name', 'ilike', '%%%s%%' % filters['name']))
+        if filters.get('email'):
+            domain.append(('email', 'ilike', '%%%s%%' % filters['email']))
+        if filters.get('branch'):
+            domain.append(('party.branch', '=', filters['branch']))
+        if filters.get('id'):
+            domain.append(('id', '=', filters['id']))
+        if filters.get('passport_series'):
+            domain.append(
+                ('party.passport_series', '=', filters['passport_series']))
+        if filters.get('passport_number'):
+            domain.append(
+                ('party.passport_number', '=', filters['passport_number']))
+        if filters.get('activated') == 'yes':
+            domain += [('email_valid', '=', True), ('active', '=', True)]
+        elif filters.get('activated') == 'no':
+            domain.append(['OR',
+                    ('email_valid', '=', False), ('active', '=', False)])
+        return domain
+
+    def lk_is_staff(self):
+        """Whether the web user belongs to staff: a staff role, or the
+        e-mail or the party of a back-office user"""
+        pool = Pool()
+        StaffUser = pool.get('res.user')
+        if {r.code for r in self.roles} & staff_role_codes():
+            return True
+        with Transaction().set_context(active_test=False):
+            if self.email and StaffUser.search(
+                    [('email', '=', self.email)], limit=1):
+                return True
+            try:
+                Employee = pool.get('company.employee')
+            except KeyError:
+                Employee = None
+            if Employee and self.party and Employee.search(
+                    [('party', '=', self.party.id)], limit=1):
+                return True
+        return False
+
+    @property
+    def lk_state(self):
+        "blocked, unconfirmed or active"
+        if not self.active:
+            return 'blocked'
+        return 'active' if self.email_valid else 'unconfirmed'
+
+    def get_email_validation_url(self, url=None):
+        if url is None and not config.get('web', 'email_validation_url'):
+            url = portal_url('/confirm-email')
+        return super().get_email_validation_url(url=url)
+
+    def get_email_reset_password_url(self, url=None):
+        if url is None and not config.get('web', 'reset_password_url'):
+            url = portal_url('/reset-password/confirm')
+        return super().get_email_reset_password_url(url=url)
+
     def get_email_validation(self):
         return get_email(
-            'lk_base.report_email_validation', self, self.languages)
+            'lk_base.email_validation', self, self.languages)
 
     def get_email_reset_password(self):
         return get_email(
-            'lk_base.report_email_reset_password', self, self.languages)
+            'lk_base.email_reset_password', self, self.languages)
 
 
 class ConsentText(ModelSQL, ModelView):
     __name__ = 'lk.pd.consent.text'
+    __string__ = "Consent Text"
 
     version = fields.Char("Version", required=True)
     valid_from = fields.Date("Valid From", required=True)
@@ -261,8 +410,9 @@ class ConsentText(ModelSQL, ModelView):
         return texts[0]
 
 
-class Consent(ModelSQL, ModelView):
+class Consent(OperatorMixin, ModelSQL, ModelView):
     __name__ = 'lk.pd.consent'
+    __string__ = "Personal Data Consent"
 
     web_user = fields.Many2One(
         'web.user', "Web User", required=True, ondelete='CASCADE',
@@ -280,9 +430,6 @@ class Consent(ModelSQL, ModelView):
             ], "Channel", required=True, readonly=True)
     ip_address = fields.Char("IP Address", readonly=True)
     user_agent = fields.Char("User Agent", readonly=True)
-    operator = fields.Many2One(
-        'res.user', "Operator", readonly=True, ondelete='RESTRICT',
-        help="The staff member who collected a paper consent.")
 
     @classmethod
     def __setup__(cls):
@@ -301,3 +448,11 @@ class Consent(ModelSQL, ModelView):
             consent.operator = Transaction().user
         consent.save()
         return consent
+
+
+class EmailValidation(web_user_module.EmailValidation):
+    __name__ = 'lk_base.email_validation'
+
+
+class EmailResetPassword(web_user_module.EmailResetPassword):
+    __name__ = 'lk_base.email_reset_password'

@@ -16,7 +16,8 @@ from trytond.pool import Pool
 from ..web_user import login_of
 from . import blueprint as bp
 from .app import limiter
-from .core import SESSION_KEY, client_ip, rollback, safe_next, transaction
+from .core import (
+    SESSION_KEY, STAFF_KEY, client_ip, rollback, safe_next, transaction)
 from .forms import (
     LoginForm, NewPasswordForm, RegistrationForm, ResetRequestForm)
 
@@ -86,8 +87,11 @@ def resend_confirmation():
 def logout():
     pool = Pool()
     WebUser = pool.get('web.user')
+    Session = pool.get('lk.operator.session')
     if session.get(SESSION_KEY):
         WebUser.lk_logout(session[SESSION_KEY])
+    if session.get(STAFF_KEY):
+        Session.end(session[STAFF_KEY])
     lang = session.get('lang')
     session.clear()
     if lang:
@@ -142,6 +146,9 @@ def _register_checks(form, WebUser):
             form.person_kind.data, login, form.email.data):
         getattr(form, field).errors.append(tryton_gettext(message))
         ok = False
+    if form.password is None:
+        # at the counter: the client sets the password by the e-mailed link
+        return ok
     candidate = types.SimpleNamespace(
         login=login, email=form.email.data, party=None)
     try:

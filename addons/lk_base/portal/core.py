@@ -8,7 +8,12 @@
 - `login_required`, `current_party`: who is asking.
 - `get_own_or_404`: the one access helper in front of every detail page.
 - `paginate`: the one pager.
-- `PortalRegistry`: menu entries and home cards that modules contribute.
+- `PortalRegistry`: menu entries and home cards that modules contribute,
+  and the entries of the operators' «Администрирование» menu.
+
+An operator acting on behalf of a client (see `operator`) uses the client
+pages as the client would: the request's context gets that client's parties
+and the operator's id, which lk records store and the audit logs.
 """
 import functools
 import math
@@ -23,7 +28,11 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from ..operator import AUDIT_KEY, OPERATOR_KEY, PATH_KEY
+
 SESSION_KEY = 'lk_sid'
+# The key of the operator's lk.operator.session (never with SESSION_KEY)
+STAFF_KEY = 'lk_staff'
 
 
 @dataclass(order=True)
@@ -33,6 +42,7 @@ class MenuEntry:
     label: object = field(compare=False)
     endpoint: str = field(compare=False)
     children: list = field(default_factory=list, compare=False)
+    groups: tuple = field(default=(), compare=False)
 
 
 @dataclass(order=True)
@@ -52,6 +62,7 @@ class PortalRegistry:
     def __init__(self):
         self.menu = {}
         self.cards = []
+        self.operator_menu = []
 
     def add_menu(self, key, label, endpoint, order, parent=None):
         entry = MenuEntry(order, key, label, endpoint)
@@ -71,6 +82,20 @@ class PortalRegistry:
     def menu_entries(self):
         return sorted(self.menu.values())
 
+    def add_operator_menu(self, key, label, endpoint, order, groups=None):
+        """An entry of the operators' «Администрирование» menu, shown to
+        staff in one of groups ('module.xml_id'; any operator role if
+        None)"""
+        from ..res import OPERATOR_GROUPS
+        self.operator_menu.append(MenuEntry(
+                order, key, label, endpoint,
+                groups=tuple(groups or OPERATOR_GROUPS)))
+        self.operator_menu.sort()
+
+    def operator_groups(self):
+        "Every group the operator menu refers to"
+        return {g for entry in self.operator_menu for g in entry.groups}
+
 
 def registry():
     return current_app.extensions['lk_portal']
@@ -81,7 +106,20 @@ def _request_context():
     pool = Pool()
     WebUser = pool.get('web.user')
     context = {'language': _language()}
-    found = WebUser.lk_session_user(session.get(SESSION_KEY))
+    g.staff = None
+    if session.get(STAFF_KEY):
+        from .operator import load_staff
+        g.staff = load_staff(session[STAFF_KEY])
+        acting = g.staff.acting_for if g.staff else None
+        found = WebUser.lk_user_parties(acting) if acting else None
+        if found:
+            context.update({
+                    OPERATOR_KEY: g.staff.user_id,
+                    AUDIT_KEY: g.staff.audit_id,
+                    PATH_KEY: request.path,
+                    })
+    else:
+        found = WebUser.lk_session_user(session.get(SESSION_KEY))
     g.web_user_id, g.party_ids = found or (None, [])
     if g.party_ids:
         # for the layout, which error pages render outside the transaction
@@ -114,8 +152,23 @@ def login_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not g.get('web_user_id'):
+            if g.get('staff'):
+                # staff not acting on behalf of a client: their cabinet
+                return redirect(url_for('lk_operator.home'))
             return redirect(url_for(
                     'lk_base.login', next=request.full_path.rstrip('?')))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def audited(view):
+    "Log the POSTs of an operator acting on behalf of the client"
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        context = Transaction().context
+        if request.method == 'POST' and context.get(AUDIT_KEY):
+            Audit = Pool().get('lk.operator.audit')
+            Audit.log_request(context[AUDIT_KEY], 'POST', request.path)
         return view(*args, **kwargs)
     return wrapper
 
@@ -123,7 +176,7 @@ def login_required(view):
 def portal_view(readonly=None):
     "A page of the logged-in client: transaction + login check"
     def decorator(view):
-        return transaction(readonly=readonly)(login_required(view))
+        return transaction(readonly=readonly)(login_required(audited(view)))
     return decorator
 
 

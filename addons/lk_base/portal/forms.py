@@ -9,8 +9,9 @@ same words on the form as the back office would show.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, EmailField, PasswordField, RadioField,
-    SelectField, StringField, TextAreaField, TimeField)
+    BooleanField, DateField, EmailField, IntegerField, PasswordField,
+    RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    TimeField)
 from wtforms.validators import (
     DataRequired, EqualTo, InputRequired, Length, Optional,
     Regexp, ValidationError)
@@ -173,7 +174,7 @@ class RegistrationForm(KindIdentifierMixin, FlaskForm):
                 'email': self.email.data.strip().lower(),
                 'mobile': self.mobile.data or None,
                 'branch': self.branch.data,
-                'password': self.password.data,
+                'password': self.password.data if self.password else None,
                 })
         return values
 
@@ -310,3 +311,82 @@ class NotificationFilterForm(FlaskForm):
     class Meta:
         csrf = False
     date = DateField(_l('Notifications on date'), validators=[Optional()])
+
+
+class CounterRegistrationForm(RegistrationForm):
+    """Registration of a client by an operator at the counter: the same
+    fields and checks, no password (the client sets it by the e-mailed
+    link), the consent signed on paper."""
+    password = None
+    password2 = None
+    consent = BooleanField(
+        _l('The client has signed the consent to personal data processing '
+            'on paper'),
+        validators=[DataRequired(
+                _l('Registration requires the consent to personal data '
+                    'processing.'))])
+
+
+class StaffLoginForm(FlaskForm):
+    login = StringField(
+        _l('Login'), validators=[DataRequired(REQUIRED), Length(max=100)],
+        render_kw={'autocomplete': 'username'})
+    password = PasswordField(
+        _l('Password'), validators=[DataRequired(REQUIRED)],
+        render_kw={'autocomplete': 'current-password'})
+
+
+def optional_int(value):
+    "coerce of a select whose first choice '' means «any»"
+    return int(value) if value not in (None, '') else None
+
+
+class ClientFilterForm(FlaskForm):
+    "The search form of the operators' client list (GET)"
+    class Meta:
+        csrf = False
+    date_from = DateField(_l('Created from'), validators=[Optional()])
+    date_to = DateField(_l('to'), validators=[Optional()])
+    person_kind = SelectField(
+        _l('Person kind'), choices=[('', _l('Person kind'))] + PERSON_KINDS,
+        validators=[Optional()])
+    identifier = StringField(
+        _l('SNILS/INN'), validators=[Optional(), Length(max=30)],
+        render_kw={'placeholder': _l('SNILS or INN'),
+            'inputmode': 'numeric'})
+    roles = SelectMultipleField(
+        _l('Roles'), coerce=int, validators=[Optional()])
+    name = StringField(
+        _l('Full name / organisation'), validators=[Optional(),
+            Length(max=200)],
+        render_kw={'placeholder': _l('Full name / organisation')})
+    email = StringField(
+        _l('E-mail'), validators=[Optional(), Length(max=200)],
+        render_kw={'placeholder': _l('E-mail')})
+    branch = SelectField(
+        _l('Branch'), coerce=optional_int, validators=[Optional()])
+    client_id = IntegerField(
+        _l('ID'), validators=[Optional()],
+        render_kw={'placeholder': _l('ID'), 'inputmode': 'numeric'})
+    passport_series = StringField(
+        _l('Series'), validators=[Optional(), Length(max=4)],
+        render_kw={'placeholder': _l('Series'), 'inputmode': 'numeric'})
+    passport_number = StringField(
+        _l('Number'), validators=[Optional(), Length(max=6)],
+        render_kw={'placeholder': _l('Number'), 'inputmode': 'numeric'})
+    activated = SelectField(
+        _l('Activated'), choices=[
+            ('', _l('All')), ('yes', _l('Yes')), ('no', _l('No'))],
+        validators=[Optional()])
+
+    def filters(self):
+        "The filters for web.user.lk_operator_domain"
+        filters = {name: field.data for name, field in self._fields.items()
+            if field.data not in (None, '', [])}
+        if 'client_id' in filters:
+            filters['id'] = filters.pop('client_id')
+        return filters
+
+
+class RolesForm(FlaskForm):
+    roles = SelectMultipleField(_l('Roles'), coerce=int)

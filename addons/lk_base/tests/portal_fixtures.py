@@ -11,6 +11,9 @@ Loaded by the root conftest.py (`pytest_plugins`). On top of its
 - `outbox`: e-mails the code sent (SMTP is never reached);
 - `make_client(kind)`: a new registered, confirmed client with unique
   identifiers; `login(client, account)` signs it in.
+- `make_staff(groups, branches)`: a new back-office user of the lk_base
+  groups and branches (codes of the demo branches);
+  `staff_login(client, staff)` signs it in the operators' cabinet.
 """
 import itertools
 import random
@@ -24,6 +27,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 PASSWORD = 'Test-pass-2026'
+STAFF_PASSWORD = 'Staff-pass-2026'
 _counter = itertools.count(1)
 
 
@@ -132,6 +136,48 @@ def make_client(portal_app):
     return make
 
 
+@pytest.fixture
+def make_staff(portal_app):
+    "Create a staff user in groups (lk_base xml ids) linked to branches"
+    def make(groups=('group_lk_operator',), branches=(), email=None):
+        n = next(_counter)
+        database = portal_app.config['TRYTON_DATABASE']
+        with Transaction().start(database, 0) as transaction:
+            pool = Pool()
+            User = pool.get('res.user')
+            Branch = pool.get('lk.branch')
+            ModelData = pool.get('ir.model.data')
+            login_ = 'staff%s-%s' % (n, random.randint(0, 10**9))
+            user = User(
+                login=login_, name='Оператор %s' % n, email=email,
+                groups=[ModelData.get_id('lk_base', g) for g in groups],
+                lk_branches=Branch.search([('code', 'in', list(branches))]))
+            user.password = STAFF_PASSWORD
+            user.save()
+            staff = types.SimpleNamespace(
+                id=user.id, login=login_, password=STAFF_PASSWORD,
+                name=user.name)
+            transaction.commit()
+        return staff
+    return make
+
+
+def branch_id(app, code):
+    "The id of the demo branch of code"
+    def get(pool):
+        Branch = pool.get('lk.branch')
+        return Branch.search([('code', '=', code)])[0].id
+    return run_as_root(app, get)
+
+
+def staff_login(client, staff, password=None):
+    return client.post('/operator/login', data={
+            'csrf_token': csrf(client, '/operator/login'),
+            'login': staff.login,
+            'password': password or staff.password,
+            })
+
+
 def login(client, account, password=None):
     data = {
         'csrf_token': csrf(client, '/login'),
@@ -159,3 +205,17 @@ def run_as_root(app, function):
         result = function(Pool())
         transaction.commit()
     return result
+
+
+@pytest.fixture(scope='session')
+def live_server(portal_app):
+    "The portal served on a free loopback port from a thread; its base URL"
+    import threading
+
+    from werkzeug.serving import make_server
+    server = make_server('127.0.0.1', 0, portal_app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield 'http://127.0.0.1:%s' % server.server_port
+    server.shutdown()
+    thread.join()

@@ -1,0 +1,122 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The operators' cabinet core, for every module's operator pages.
+
+Staff of customer service centres sign in with their back-office login at
+/operator/login; the Flask session keeps only the key of their
+`lk.operator.session`. Their pages run as THAT res.user with access checks
+on, so access rights and record rules (branch scope, the demo account's
+read-only access) apply as in the back office.
+
+- `operator_view(groups=…)`: decorator of an operator page.
+- `current_staff()`: who is asking (`g.staff`).
+- `registry().add_operator_menu(…)`: entries of «Администрирование».
+- Acting on behalf of a client: the session remembers the client; client
+  pages then run as the portal user with that client's parties (core).
+"""
+import functools
+import types
+
+from flask import (
+    abort, current_app, flash, g, redirect, request, session, url_for)
+from flask_tryton import Tryton
+
+from trytond.i18n import gettext as tryton_gettext
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from ..operator import PATH_KEY
+from ..res import OPERATOR_GROUPS
+from .core import STAFF_KEY, _language, _portal_user, registry
+
+ADMIN_GROUPS = ('lk_base.group_lk_admin',)
+DEMO_GROUP = 'lk_base.group_lk_demo'
+
+
+def load_staff(key):
+    """What the layout and the views need of the staff session of key, or
+    None (inside a transaction)"""
+    pool = Pool()
+    Session = pool.get('lk.operator.session')
+    User = pool.get('res.user')
+    info = Session.info(key)
+    if not info:
+        return None
+    known = set(OPERATOR_GROUPS) | set(ADMIN_GROUPS) | {DEMO_GROUP}
+    known |= registry().operator_groups()
+    info['groups'] = {
+        x for x in known if User.lk_in_groups([x], info['user_id'])}
+    return types.SimpleNamespace(**info)
+
+
+def staff_in(groups):
+    "Whether the signed-in staff member is in one of groups"
+    staff = g.get('staff')
+    return bool(staff and staff.groups & set(groups))
+
+
+def current_staff():
+    return g.get('staff')
+
+
+def _staff_user():
+    "The res.user of the request (called before its transaction starts)"
+    g.staff = None
+    key = session.get(STAFF_KEY)
+    if key:
+        with Transaction().start(
+                current_app.config['TRYTON_DATABASE'], 0, readonly=True):
+            g.staff = load_staff(key)
+    return g.staff.user_id if g.staff else _portal_user()
+
+
+def _staff_context():
+    g.web_user_id, g.party_ids = None, []
+    return {
+        'language': _language(),
+        '_check_access': True,
+        PATH_KEY: request.path,
+        }
+
+
+def staff_transaction(readonly=None):
+    "Run the view in a transaction as the signed-in staff user"
+    return Tryton.transaction(
+        readonly=readonly, user=_staff_user, context=_staff_context)
+
+
+def operator_view(groups=OPERATOR_GROUPS, readonly=None, acting=False,
+        writes=True):
+    """A page of the operators' cabinet.
+
+    groups: 'module.xml_id' of the groups allowed (else 403);
+    acting: also reachable while acting on behalf of a client (only the way
+    back is); writes: a POST changes data, which the demo account may not.
+    """
+    def decorator(view):
+        @functools.wraps(view)
+        def guard(*args, **kwargs):
+            staff = g.staff
+            if not staff:
+                return redirect(url_for(
+                        'lk_operator.login',
+                        next=request.full_path.rstrip('?')))
+            if staff.acting_for and not acting:
+                abort(403)
+            if groups and not staff_in(groups):
+                abort(403)
+            if (writes and request.method == 'POST'
+                    and DEMO_GROUP in staff.groups):
+                flash(tryton_gettext('lk_base.msg_demo_read_only'), 'error')
+                return redirect(_back())
+            return view(*args, **kwargs)
+        return staff_transaction(readonly=readonly)(guard)
+    return decorator
+
+
+def _back():
+    target = request.referrer or ''
+    host = request.host_url
+    if target.startswith(host):
+        return '/' + target[len(host):]
+    return url_for('lk_operator.clients')
