@@ -1,0 +1,143 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Forms of the application steps, the remark and the list filter.
+
+One form per step of the kind's form (Реквизиты и контакты → Объект →
+Технические данные → Документы); the scans of the documents step are read
+from request.files and checked by the model (content and size).
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField, RadioField, SelectField, StringField, TextAreaField)
+from wtforms.validators import (
+    DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+    ValidationError)
+
+from trytond.modules.lk_base.portal.forms import EMAIL, REQUIRED, Phone
+
+VOLTAGES = [
+    ('0.22', '0.22'),
+    ('0.38', '0.38'),
+    ('6', '6'),
+    ('10', '10'),
+    ]
+RELIABILITY = [
+    ('1', 'I'),
+    ('2', 'II'),
+    ('3', 'III'),
+    ]
+CADASTRAL = r'^\d{2}:\d{2}:\d{6,7}:\d{1,}$'
+
+
+class RequisitesForm(FlaskForm):
+    applicant_name = StringField(
+        _l('Name of the legal entity / full name of the individual'),
+        validators=[DataRequired(REQUIRED), Length(max=300)])
+    applicant_phone = StringField(
+        _l('Contact phone'), validators=[DataRequired(REQUIRED), Phone()],
+        render_kw={'inputmode': 'tel', 'autocomplete': 'tel',
+            'placeholder': '+7 913 123-45-67'})
+    applicant_email = StringField(
+        _l('E-mail'), validators=[
+            DataRequired(REQUIRED),
+            Regexp(EMAIL, message=_l('Enter a valid e-mail address.')),
+            Length(max=200)],
+        render_kw={'inputmode': 'email', 'autocomplete': 'email'})
+    postal_address = StringField(
+        _l('Postal address'),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        render_kw={'autocomplete': 'street-address'})
+
+
+class ObjectForm(FlaskForm):
+    object_name = StringField(
+        _l('Object (power receivers)'),
+        validators=[DataRequired(REQUIRED), Length(max=300)],
+        render_kw={'placeholder': _l('e.g. a residential house')})
+    object_address = StringField(
+        _l('Object address'),
+        validators=[DataRequired(REQUIRED), Length(max=500)])
+    cadastral_number = StringField(
+        _l('Cadastral number of the land plot'),
+        validators=[Optional(), Regexp(CADASTRAL, message=_l(
+                    'Enter the number as 24:11:0101001:123.'))],
+        render_kw={'placeholder': '24:11:0101001:123'})
+    reason = TextAreaField(
+        _l('Statement'), validators=[Optional(), Length(max=4000)],
+        render_kw={'rows': 4})
+
+    def __init__(self, *args, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_required = reason_required
+
+    def validate_reason(self, field):
+        if self.reason_required and not (field.data or '').strip():
+            raise ValidationError(REQUIRED)
+
+
+class TechnicalForm(FlaskForm):
+    max_power = DecimalField(
+        _l('Maximum power (kW)'), places=None,
+        validators=[InputRequired(REQUIRED), NumberRange(
+                min=0.001, max=100000,
+                message=_l('Enter a power from 0.001 to 100 000 kW.'))],
+        render_kw={'inputmode': 'decimal'})
+    previous_power = DecimalField(
+        _l('Previously connected power (kW)'), places=None,
+        validators=[Optional(), NumberRange(
+                min=0, max=100000,
+                message=_l('Enter a power from 0 to 100 000 kW.'))],
+        render_kw={'inputmode': 'decimal'})
+    voltage = RadioField(
+        _l('Voltage class (kV)'), choices=VOLTAGES,
+        validators=[InputRequired(REQUIRED)])
+    reliability = RadioField(
+        _l('Reliability category'), choices=RELIABILITY,
+        validators=[InputRequired(REQUIRED)])
+    load_character = StringField(
+        _l('Load character (kind of economic activity)'),
+        validators=[DataRequired(REQUIRED), Length(max=300)])
+    industry = StringField(
+        _l('Industry'), validators=[DataRequired(REQUIRED), Length(max=300)])
+    stages = TextAreaField(
+        _l('Construction stages (phases)'),
+        validators=[Optional(), Length(max=4000)], render_kw={'rows': 3})
+    supplier = StringField(
+        _l('Guaranteeing supplier'),
+        validators=[DataRequired(REQUIRED), Length(max=300)])
+
+
+class AssetsForm(FlaskForm):
+    assets = TextAreaField(
+        _l('Transferred objects'),
+        validators=[DataRequired(REQUIRED), Length(max=8000)],
+        render_kw={'rows': 6, 'placeholder': _l(
+                'One object per line: what it is and where it is, e.g. '
+                'ВЛ-0,4 кВ, 350 м, с. Кожаны, ул. Лесная')})
+
+
+class RemarkForm(FlaskForm):
+    text = TextAreaField(
+        _l('Enter a remark'),
+        validators=[DataRequired(REQUIRED), Length(max=4000)],
+        render_kw={'rows': 4})
+    description = StringField(
+        _l('File description'), validators=[Optional(), Length(max=200)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+    q = StringField(
+        _l('Application number'), validators=[Optional(), Length(max=30)],
+        render_kw={'inputmode': 'numeric'})
+    state = SelectField(_l('Status'), validators=[Optional()])
+
+
+STEP_FORMS = {
+    'requisites': RequisitesForm,
+    'object': ObjectForm,
+    'technical': TechnicalForm,
+    'assets': AssetsForm,
+    }

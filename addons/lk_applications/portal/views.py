@@ -1,0 +1,384 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The client's applications: list, kind chooser, step form, page."""
+from urllib.parse import quote
+
+from flask import (
+    abort, flash, redirect, render_template, request, url_for)
+from flask_babel import gettext as _
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+from trytond.modules.lk_base.portal.core import (
+    current_party, current_web_user, get_own_or_404, paginate, portal_view,
+    rollback)
+from trytond.pool import Pool
+
+from ..application import EDITABLE_STATES, STEP_FIELDS, max_upload_size
+from . import blueprint as bp
+from .forms import STEP_FORMS, FilterForm, RemarkForm
+
+ASSETS = 'asset_transfer'
+MAX_FILES = 10
+
+
+def _states():
+    pool = Pool()
+    Application = pool.get('lk.application')
+    return Application.fields_get(['state'])['state']['selection']
+
+
+def _kind_groups():
+    pool = Pool()
+    Kind = pool.get('lk.application.kind')
+    return dict(Kind.fields_get(['group'])['group']['selection'])
+
+
+def _list(assets):
+    filter_form = FilterForm(request.args)
+    filter_form.state.choices = [('', _('All'))] + [
+        (k, v) for k, v in _states() if k]
+    domain = [
+        ('party', '=', current_party().id),
+        ('kind.group', '=' if assets else '!=', 'assets'),
+        ]
+    if filter_form.validate():
+        if filter_form.q.data:
+            domain.append(('number', 'ilike', '%%%s%%' % filter_form.q.data))
+        if filter_form.state.data:
+            domain.append(('state', '=', filter_form.state.data))
+    return filter_form, paginate('lk.application', domain)
+
+
+@bp.route('/my/applications')
+@portal_view()
+def applications():
+    filter_form, page = _list(assets=False)
+    return render_template(
+        'lk_applications/applications.html', page=page,
+        filter_form=filter_form)
+
+
+@bp.route('/my/asset-transfers')
+@portal_view()
+def asset_transfers():
+    filter_form, page = _list(assets=True)
+    return render_template(
+        'lk_applications/asset_transfers.html', page=page,
+        filter_form=filter_form)
+
+
+@bp.route('/my/applications/new', methods=['GET', 'POST'])
+@portal_view()
+def new():
+    pool = Pool()
+    Kind = pool.get('lk.application.kind')
+    kinds = Kind.search([('group', '!=', 'assets')])
+    error = None
+    if request.method == 'POST':
+        chosen = [k for k in kinds if k.code == request.form.get('kind')]
+        if chosen:
+            return _create(chosen[0])
+        error = _('Choose the kind of application.')
+    groups = {}
+    for kind in kinds:
+        groups.setdefault(kind.group, []).append(kind)
+    return render_template(
+        'lk_applications/new.html', groups=groups, error=error,
+        group_names=_kind_groups()), 400 if error else 200
+
+
+@bp.route('/my/asset-transfers/new', methods=['POST'])
+@portal_view()
+def asset_transfer_new():
+    pool = Pool()
+    Kind = pool.get('lk.application.kind')
+    kinds = Kind.search([('code', '=', ASSETS)], limit=1)
+    if not kinds:
+        abort(404)
+    return _create(kinds[0])
+
+
+def _create(kind):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    application = Application.create_draft(
+        kind, current_party(), web_user=current_web_user())
+    return redirect(url_for(
+            'lk_applications.step', application_id=application.id,
+            step=application.steps[0]))
+
+
+def _editable_or_redirect(application):
+    if application.state not in EDITABLE_STATES:
+        flash(_('The application can no longer be changed.'), 'error')
+        return redirect(url_for(
+                'lk_applications.application', application_id=application.id))
+
+
+@bp.route('/my/applications/<int:application_id>/edit/<step>',
+    methods=['GET', 'POST'])
+@portal_view()
+def step(application_id, step):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    application = get_own_or_404('lk.application', application_id)
+    if step not in application.steps:
+        abort(404)
+    response = _editable_or_redirect(application)
+    if response:
+        return response
+    if step == 'documents':
+        return _documents_step(application)
+    form_class = STEP_FORMS[step]
+    kwargs = {}
+    if step == 'object':
+        kwargs['reason_required'] = 'technical' not in application.steps
+    if request.method == 'GET':
+        form = form_class(obj=application, **kwargs)
+    else:
+        form = form_class(**kwargs)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in form_fields(form)}
+        values['step'] = max(
+            application.step or 0, application.steps.index(step) + 1)
+        try:
+            Application.write([application], values)
+        except (UserError, ValidationError) as exception:
+            rollback()
+            flash(exception.message, 'error')
+        else:
+            return _after_save(application, step)
+    status = 400 if form.errors else 200
+    return render_template(
+        'lk_applications/step.html', application=application, step=step,
+        form=form, fields=form_fields(form), required=_required(
+            application, step)), status
+
+
+def form_fields(form):
+    return [f.name for f in form if f.name != 'csrf_token']
+
+
+def _required(application, step):
+    names = set(STEP_FIELDS.get(step, []))
+    if step == 'object' and 'technical' not in application.steps:
+        names.add('reason')
+    return names
+
+
+def _after_save(application, step):
+    if request.form.get('action') == 'save':
+        flash(_('The draft is saved.'), 'success')
+        target = step
+    else:
+        steps = application.steps
+        target = steps[min(steps.index(step) + 1, len(steps) - 1)]
+    return redirect(url_for(
+            'lk_applications.step', application_id=application.id,
+            step=target))
+
+
+def _documents_step(application):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    errors = {}
+    if request.method == 'POST':
+        errors = _upload_checklist(application)
+        if not errors and request.form.get('action') == 'submit':
+            application = Application(application.id)
+            try:
+                Application.submit([application])
+            except (UserError, ValidationError) as exception:
+                rollback()
+                field = getattr(exception, 'field', None) or 'form'
+                errors[field] = exception.message
+            else:
+                flash(_('The application is submitted. We will notify you '
+                        'when its status changes.'), 'success')
+                return redirect(url_for(
+                        'lk_applications.application',
+                        application_id=application.id))
+        if not errors:
+            if request.form.get('action') != 'submit':
+                flash(_('The documents are saved.'), 'success')
+            return redirect(url_for(
+                    'lk_applications.step', application_id=application.id,
+                    step='documents'))
+        application = Application(application.id)
+    return render_template(
+        'lk_applications/documents_step.html', application=application,
+        step='documents', errors=errors,
+        max_size=_max_size_mb()), 400 if errors else 200
+
+
+def _max_size_mb():
+    return max_upload_size() // (1024 * 1024)
+
+
+def _upload_checklist(application):
+    "Attach the uploaded scans; return {field: message} of the refused ones"
+    pool = Pool()
+    Application = pool.get('lk.application')
+    errors = {}
+    for item in application.checklist():
+        name = 'document_%s' % item.code
+        upload = request.files.get(name)
+        if not upload or not upload.filename:
+            continue
+        try:
+            Application.attach(
+                application, item, _file_name(upload.filename),
+                upload.read())
+        except (UserError, ValidationError) as exception:
+            rollback()
+            errors[name] = exception.message
+            return errors
+    return errors
+
+
+def _file_name(name):
+    return name.replace('\\', '/').rsplit('/', 1)[-1][:200] or 'file'
+
+
+@bp.route('/my/applications/<int:application_id>')
+@portal_view()
+def application(application_id):
+    record = get_own_or_404('lk.application', application_id)
+    return _page(record)
+
+
+def _page(record, remark_form=None, status=200):
+    return render_template(
+        'lk_applications/application.html', application=record,
+        remark_form=remark_form or RemarkForm(),
+        editable=record.state in EDITABLE_STATES), status
+
+
+@bp.route('/my/applications/<int:application_id>/remark', methods=['POST'])
+@portal_view()
+def remark(application_id):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    record = get_own_or_404('lk.application', application_id)
+    form = RemarkForm()
+    if not form.validate_on_submit():
+        return _page(record, form, 400)
+    files = []
+    for upload in request.files.getlist('files')[:MAX_FILES]:
+        if upload and upload.filename:
+            files.append((_file_name(upload.filename), upload.read(),
+                    form.description.data or None))
+    try:
+        Application.add_remark(record, form.text.data, files)
+    except (UserError, ValidationError) as exception:
+        rollback()
+        form.text.errors.append(exception.message)
+        return _page(get_own_or_404('lk.application', application_id),
+            form, 400)
+    flash(_('Your remark is sent.'), 'success')
+    return redirect(url_for(
+            'lk_applications.application', application_id=record.id)
+        + '#remarks')
+
+
+@bp.route('/my/applications/<int:application_id>/submit', methods=['POST'])
+@portal_view()
+def submit(application_id):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    record = get_own_or_404('lk.application', application_id)
+    if record.state not in EDITABLE_STATES:
+        abort(409)
+    try:
+        Application.submit([record])
+    except (UserError, ValidationError) as exception:
+        rollback()
+        flash(exception.message, 'error')
+    else:
+        flash(_('The application is submitted. We will notify you when its '
+                'status changes.'), 'success')
+    return redirect(url_for(
+            'lk_applications.application', application_id=application_id))
+
+
+@bp.route('/my/applications/<int:application_id>/withdraw', methods=['POST'])
+@portal_view()
+def withdraw(application_id):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    record = get_own_or_404('lk.application', application_id)
+    if record.state == 'draft':
+        Application.delete([record])
+        flash(_('The draft is deleted.'), 'success')
+        return redirect(url_for('lk_applications.applications'))
+    if 'withdrawn' not in record.next_states():
+        abort(409)
+    Application.withdraw([record])
+    flash(_('The application is withdrawn.'), 'success')
+    return redirect(url_for(
+            'lk_applications.application', application_id=application_id))
+
+
+@bp.route('/my/applications/<int:application_id>/fulfilled',
+    methods=['POST'])
+@portal_view()
+def fulfilled(application_id):
+    pool = Pool()
+    Application = pool.get('lk.application')
+    record = get_own_or_404('lk.application', application_id)
+    if record.state != 'execution':
+        abort(409)
+    Application.notify_execution([record])
+    flash(_('The company is notified that the technical conditions are '
+            'fulfilled.'), 'success')
+    return redirect(url_for(
+            'lk_applications.application', application_id=application_id))
+
+
+@bp.route('/my/applications/<int:application_id>/print')
+@portal_view()
+def print_(application_id):
+    pool = Pool()
+    Report = pool.get('lk.application', type='report')
+    record = get_own_or_404('lk.application', application_id)
+    ext, content, _direct, _name = Report.execute([record.id], {})
+    filename = 'zayavka-%s.%s' % (record.number, ext)
+    return bytes(content), 200, {
+        'Content-Type': 'application/pdf' if ext == 'pdf' else 'text/html',
+        'Content-Disposition': 'inline; filename="%s"' % filename,
+        }
+
+
+@bp.route('/my/applications/<int:application_id>/documents/<int:document_id>')
+@portal_view()
+def document(application_id, document_id):
+    record = get_own_or_404('lk.application', application_id)
+    document = get_own_or_404('lk.application.document', document_id)
+    if document.application != record:
+        abort(404)
+    disposition = "attachment; filename*=UTF-8''%s" % quote(document.name)
+    return bytes(document.data), 200, {
+        'Content-Type': document.mimetype or 'application/octet-stream',
+        'Content-Disposition': disposition,
+        'X-Content-Type-Options': 'nosniff',
+        }
+
+
+@bp.app_template_global()
+def application_steps(application):
+    "(key, label) of the steps of the application's form"
+    pool = Pool()
+    Kind = pool.get('lk.application.kind')
+    labels = dict(Kind.fields_get(['steps'])['steps']['selection'])
+    return [(key, labels[key]) for key in application.steps]
+
+
+@bp.app_template_global()
+def step_of(field, application):
+    "The step of the form where a field is typed"
+    for key in application.steps:
+        if field in STEP_FIELDS.get(key, []) or (
+                key == 'object' and field == 'reason'):
+            return key
+    return application.steps[0]
