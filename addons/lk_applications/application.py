@@ -16,6 +16,8 @@ from trytond.pyson import Bool, Eval, If
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
+from trytond.modules.lk_base import clock
+
 from .exceptions import (
     ApplicationError, ApplicationModificationError,
     ApplicationValidationError, DocumentError)
@@ -119,11 +121,6 @@ SIGNATURES = [
 def today():
     "The company's date (scenarios patch it)"
     return Pool().get('ir.date').today()
-
-
-def utcnow():
-    "Now in naive UTC, as Tryton stores timestamps (scenarios patch it)"
-    return dt.datetime.now()
 
 
 def max_upload_size():
@@ -574,7 +571,7 @@ class Application(Workflow, ModelSQL, ModelView):
         for application in applications:
             comment = application.status_comment
             histories.append(History(
-                    application=application, date=utcnow(),
+                    application=application, date=clock.utcnow(),
                     state=application.state, user=user, remark=comment))
             if comment:
                 remarks.append(Remark(
@@ -780,7 +777,7 @@ class Application(Workflow, ModelSQL, ModelView):
         for application in applications:
             application.check_complete()
             if not application.submitted_at:
-                application.submitted_at = utcnow()
+                application.submitted_at = clock.utcnow()
         cls.save(applications)
 
     @classmethod

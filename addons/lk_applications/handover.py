@@ -22,15 +22,12 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from trytond.modules.lk_base import clock
+
 from .application import STATES
 from .exceptions import HandoverError
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow():
-    "Now in naive UTC, as Tryton stores timestamps (scenarios patch it)"
-    return dt.datetime.now()
 
 
 def _setting(name, default=None):
@@ -102,7 +99,7 @@ class Event(ModelSQL, ModelView):
                     application_state=application.state,
                     payload=json.dumps(
                         application.to_json(), ensure_ascii=False),
-                    next_attempt=utcnow()))
+                    next_attempt=clock.utcnow()))
         cls.save(events)
         return events
 
@@ -148,7 +145,7 @@ class Event(ModelSQL, ModelView):
         query = table.select(table.id,
             where=(table.state == 'pending')
             & ((table.next_attempt == None)  # noqa: E711
-                | (table.next_attempt <= utcnow())),
+                | (table.next_attempt <= clock.utcnow())),
             order_by=[table.id.asc],
             limit=int(_setting('handover_batch', default=100)))
         if database.has_select_for():
@@ -181,26 +178,27 @@ class Event(ModelSQL, ModelView):
         except HandoverError as exception:
             message, self.response_code = exception.args
             self.last_error = message
-            self.next_attempt = utcnow() + self.backoff(self.attempts)
+            self.next_attempt = clock.utcnow() + self.backoff(self.attempts)
             logger.warning(
                 "hand-over of event %s failed (%s): %s", self.id,
                 self.response_code, message)
         else:
             self.state = 'delivered'
-            self.delivered_at = utcnow()
+            self.delivered_at = clock.utcnow()
             self.next_attempt = None
             self.last_error = None
 
     @staticmethod
     def backoff(attempts):
         "1, 2, 4 … minutes, at most a day"
-        base = int(_setting('handover_backoff', default=60))
-        return dt.timedelta(seconds=min(base * 2 ** (attempts - 1), 86400))
+        first = int(_setting('handover_backoff', default=60))
+        return clock.backoff(
+            attempts, dt.timedelta(seconds=first), dt.timedelta(days=1))
 
     @classmethod
     @ModelView.button
     def retry(cls, events):
         cls.write([e for e in events if e.state == 'pending'], {
-                'next_attempt': utcnow(),
+                'next_attempt': clock.utcnow(),
                 })
 

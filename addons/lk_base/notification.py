@@ -13,16 +13,11 @@ from trytond.pyson import Eval
 from trytond.sendmail import send_message
 from trytond.tools.email_ import set_from_header
 
-from . import identifiers, sms
+from . import clock, identifiers, sms
 from .exceptions import DeliveryError
 from .operator import OperatorMixin
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow():
-    "Now in naive UTC, as Tryton stores timestamps (scenarios patch it)"
-    return dt.datetime.now()
 
 
 def portal_url(link):
@@ -121,7 +116,7 @@ class Notification(OperatorMixin, ModelSQL, ModelView):
     def mark_read(cls, notifications):
         cls.write([n for n in notifications if not n.is_read], {
                 'is_read': True,
-                'read_at': utcnow(),
+                'read_at': clock.utcnow(),
                 })
 
 
@@ -190,7 +185,7 @@ class Delivery(ModelSQL, ModelView):
                 'email_sms': ['email', 'sms'],
                 }.get(party.notify_method, [])
         addresses = {'email': party.email, 'sms': cls.sms_address(party)}
-        now = utcnow()
+        now = clock.utcnow()
         deliveries = [
             cls(notification=notification, channel=channel,
                 address=addresses[channel], next_attempt=now)
@@ -212,7 +207,7 @@ class Delivery(ModelSQL, ModelView):
     def send_pending(cls, now=None):
         "Cron: deliver what is due, in the clients' windows"
         if now is None:
-            now = utcnow()
+            now = clock.utcnow()
         batch = config.getint('lk', 'delivery_batch', default=200)
         deliveries = cls.search([
                 ('state', '=', 'pending'),
@@ -224,7 +219,7 @@ class Delivery(ModelSQL, ModelView):
     def send_due(cls, deliveries, now=None):
         "Send the deliveries now (naive UTC) or postpone them to the window"
         if now is None:
-            now = utcnow()
+            now = clock.utcnow()
         gateway = None
         # The queue passes ids: work on and save the same instances
         deliveries = cls.browse(deliveries)
@@ -262,9 +257,8 @@ class Delivery(ModelSQL, ModelView):
             self.state = 'failed'
             self.next_attempt = None
         else:
-            # 1, 2, 4 … minutes, at most 6 hours between attempts
-            delay = min(2 ** (self.attempts - 1), 360)
-            self.next_attempt = now + dt.timedelta(minutes=delay)
+            self.next_attempt = now + clock.backoff(
+                self.attempts, dt.timedelta(minutes=1), dt.timedelta(hours=6))
 
     def window_opening(self, now):
         """The first moment from now (naive UTC) within the client's
@@ -324,7 +318,7 @@ class Delivery(ModelSQL, ModelView):
     def retry(cls, deliveries):
         cls.write([d for d in deliveries if d.state == 'failed'], {
                 'state': 'pending',
-                'next_attempt': utcnow(),
+                'next_attempt': clock.utcnow(),
                 'attempts': 0,
                 })
 

@@ -191,7 +191,7 @@ class LkApplicationsTestCase(ModuleTestCase):
         Application.submit([application])
         event, = Event.search([])
         now = dt.datetime.now() + dt.timedelta(seconds=1)
-        clock = patch('trytond.modules.lk_applications.handover.utcnow',
+        clock = patch('trytond.modules.lk_base.clock.utcnow',
             side_effect=lambda: now)
         with clock, respx.mock() as router:
             route = router.post(HANDOVER_URL).mock(side_effect=[
