@@ -1,6 +1,7 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Portal of lk_applications: the client's applications and their forms."""
+"""Portal of lk_applications: the client's applications and their forms,
+the operators' list and board of applications."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -10,7 +11,7 @@ blueprint = Blueprint(
 
 
 def init_portal(app, portal):
-    from . import views  # noqa: F401 (routes)
+    from . import operator_views, views  # noqa: F401 (routes)
     app.register_blueprint(blueprint)
     portal.add_menu('applications', _l('Application'), None, 40)
     portal.add_menu(
@@ -22,6 +23,13 @@ def init_portal(app, portal):
     portal.add_menu(
         'asset_transfers', _l('Transfer of grid assets'),
         'lk_applications.asset_transfers', 30, parent='applications')
+    portal.add_operator_menu(
+        'applications', _l('Applications'),
+        'lk_applications.operator_applications', 30,
+        groups=operator_views.GROUPS)
+    portal.add_operator_menu(
+        'applications_board', _l('Board of applications'),
+        'lk_applications.operator_board', 31, groups=operator_views.GROUPS)
     portal.add_card(
         'applications', _l('Applications'),
         _l('Technological connection: apply, complete the documents the '

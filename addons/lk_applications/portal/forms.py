@@ -9,12 +9,14 @@ from request.files and checked by the model (content and size).
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField, RadioField, SelectField, StringField, TextAreaField)
+    DateField, DecimalField, RadioField, SelectField, StringField,
+    TextAreaField)
 from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
     ValidationError)
 
-from trytond.modules.lk_base.portal.forms import EMAIL, REQUIRED, Phone
+from trytond.modules.lk_base.portal.forms import (
+    EMAIL, REQUIRED, Phone, optional_int)
 
 VOLTAGES = [
     ('0.22', '0.22'),
@@ -133,6 +135,34 @@ class FilterForm(FlaskForm):
         _l('Application number'), validators=[Optional(), Length(max=30)],
         render_kw={'inputmode': 'numeric'})
     state = SelectField(_l('Status'), validators=[Optional()])
+
+
+class OperatorFilterForm(FlaskForm):
+    "The search of the operators' application list and board (GET)"
+    class Meta:
+        csrf = False
+    branch = SelectField(
+        _l('Branch'), coerce=optional_int, validators=[Optional()])
+    kind = SelectField(
+        _l('Kind'), coerce=optional_int, validators=[Optional()])
+    state = SelectField(_l('Status'), validators=[Optional()])
+    overdue = SelectField(
+        _l('Overdue'), choices=[
+            ('', _l('All')), ('yes', _l('Yes')), ('no', _l('No'))],
+        validators=[Optional()])
+    date_from = DateField(_l('Created from'), validators=[Optional()])
+    date_to = DateField(_l('to'), validators=[Optional()])
+    client = StringField(
+        _l('Client'), validators=[Optional(), Length(max=200)],
+        render_kw={'placeholder': _l('Name, SNILS or INN')})
+
+
+class MoveForm(FlaskForm):
+    "Moving an application to another state from the operators' pages"
+    state = SelectField(
+        _l('Move to'), validators=[DataRequired(REQUIRED)])
+    comment = TextAreaField(
+        _l('Comment'), validators=[Optional(), Length(max=2000)])
 
 
 STEP_FORMS = {

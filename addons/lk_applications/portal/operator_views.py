@@ -1,0 +1,177 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The operators' applications: the list, the board of stages and the
+application page, with the move to another state.
+
+The pages run as the staff res.user (`operator_view`), so the record rules
+limit an operator to the applications of their branches, and a move goes
+through `Application.move_to`, the same button with the same checks as in
+the back office."""
+import datetime as dt
+from urllib.parse import quote
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+from trytond.modules.lk_base.portal.core import (
+    get_own_or_404, paginate, rollback)
+from trytond.modules.lk_base.portal.operator import operator_view
+from trytond.pool import Pool
+
+from ..application import FINAL_STATES
+from . import blueprint as bp
+from .forms import MoveForm, OperatorFilterForm
+
+GROUPS = (
+    'lk_base.group_lk_operator', 'lk_base.group_lk_admin',
+    'lk_base.group_lk_demo')
+# the board shows at most this many cards; the list pages through all
+BOARD_LIMIT = 500
+BOARD_ORDER = [('deadline', 'ASC NULLS LAST'), ('id', 'ASC')]
+
+
+def _states():
+    Application = Pool().get('lk.application')
+    return Application.fields_get(['state'])['state']['selection']
+
+
+def _filter_form():
+    pool = Pool()
+    Branch = pool.get('lk.branch')
+    Kind = pool.get('lk.application.kind')
+    form = OperatorFilterForm(request.args)
+    form.branch.choices = [('', _('All branches'))] + [
+        (b.id, b.rec_name) for b in Branch.search([])]
+    form.kind.choices = [('', _('All kinds'))] + [
+        (k.id, k.title) for k in Kind.search([])]
+    form.state.choices = [('', _('All'))] + _states()
+    form.validate()
+    return form
+
+
+def _valid(form, name):
+    field = getattr(form, name)
+    return field.data not in (None, '') and not field.errors
+
+
+def _domain(form):
+    "The domain of the filters of form that hold a valid value"
+    domain = []
+    for name in ['branch', 'kind', 'state']:
+        if _valid(form, name):
+            domain.append((name, '=', getattr(form, name).data))
+    if _valid(form, 'overdue'):
+        domain.append(('overdue', '=', form.overdue.data == 'yes'))
+    if _valid(form, 'date_from'):
+        domain.append(('create_date', '>=',
+                dt.datetime.combine(form.date_from.data, dt.time.min)))
+    if _valid(form, 'date_to'):
+        domain.append(('create_date', '<', dt.datetime.combine(
+                    form.date_to.data + dt.timedelta(days=1), dt.time.min)))
+    if _valid(form, 'client'):
+        pattern = '%%%s%%' % form.client.data.strip()
+        domain.append(['OR',
+                ('party.name', 'ilike', pattern),
+                ('applicant_name', 'ilike', pattern),
+                ('applicant_identifier', 'ilike', pattern),
+                ('party.snils', 'ilike', pattern),
+                ('party.inn', 'ilike', pattern),
+                ])
+    return domain
+
+
+@bp.route('/operator/applications')
+@operator_view(groups=GROUPS)
+def operator_applications():
+    form = _filter_form()
+    page = paginate('lk.application', _domain(form),
+        order=[('create_date', 'DESC'), ('id', 'DESC')])
+    return render_template(
+        'lk_applications/operator/applications.html', form=form, page=page)
+
+
+@bp.route('/operator/applications/board')
+@operator_view(groups=GROUPS)
+def operator_board():
+    Application = Pool().get('lk.application')
+    form = _filter_form()
+    records = Application.search(
+        _domain(form), order=BOARD_ORDER, limit=BOARD_LIMIT + 1)
+    by_state = {}
+    for record in records[:BOARD_LIMIT]:
+        by_state.setdefault(record.state, []).append(record)
+    columns = [(key, label, by_state.get(key, []))
+        for key, label in _states()
+        if key not in FINAL_STATES or by_state.get(key)]
+    return render_template(
+        'lk_applications/operator/board.html', form=form, columns=columns,
+        truncated=len(records) > BOARD_LIMIT, limit=BOARD_LIMIT)
+
+
+@bp.route('/operator/applications/<int:application_id>')
+@operator_view(groups=GROUPS)
+def operator_application(application_id):
+    record = get_own_or_404('lk.application', application_id)
+    return render_template(
+        'lk_applications/operator/application.html', application=record)
+
+
+@bp.route('/operator/applications/<int:application_id>/move',
+    methods=['POST'])
+@operator_view(groups=GROUPS)
+def operator_move(application_id):
+    Application = Pool().get('lk.application')
+    record = get_own_or_404('lk.application', application_id)
+    form = MoveForm()
+    # any state passes the form: move_to refuses what the workflow does not
+    # allow, with its own message
+    form.state.choices = _states()
+    if not form.validate_on_submit():
+        flash(_('Choose the state to move the application to.'), 'error')
+        return redirect(_back(record))
+    try:
+        if form.comment.data and form.comment.data.strip():
+            record.status_comment = form.comment.data.strip()
+            record.save()
+        Application.move_to([record], form.state.data)
+    except (UserError, ValidationError) as exception:
+        rollback()
+        flash(exception.message, 'error')
+    else:
+        flash(_('Application %(number)s is moved to «%(state)s».',
+                number=record.number, state=record.state_string), 'success')
+    return redirect(_back(record))
+
+
+def _back(record):
+    "Where the move form was: the board (with its filters) or the page"
+    target = request.form.get('next', '')
+    if target.startswith('/operator/applications') and '//' not in target:
+        return target
+    return url_for(
+        'lk_applications.operator_application', application_id=record.id)
+
+
+@bp.route('/operator/applications/<int:application_id>/documents/'
+    '<int:document_id>')
+@operator_view(groups=GROUPS)
+def operator_document(application_id, document_id):
+    record = get_own_or_404('lk.application', application_id)
+    document = get_own_or_404('lk.application.document', document_id)
+    if document.application != record:
+        abort(404)
+    disposition = "attachment; filename*=UTF-8''%s" % quote(document.name)
+    return bytes(document.data), 200, {
+        'Content-Type': document.mimetype or 'application/octet-stream',
+        'Content-Disposition': disposition,
+        'X-Content-Type-Options': 'nosniff',
+        }
+
+
+@bp.app_template_global()
+def move_choices(application):
+    "(state, label) of the states the application may be moved to"
+    labels = dict(_states())
+    return [(s, labels[s]) for s in application.next_states()]

@@ -1,0 +1,217 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Portal tests of the operators' applications: list, board, page and the
+move to another state; branch scope, CSRF and who may reach what."""
+import datetime as dt
+
+import pytest
+
+import trytond.config as config
+from trytond.modules.lk_base.tests.portal_fixtures import (
+    branch_id, csrf, login, run_as_root, staff_login)
+
+GETS = [
+    '/operator/applications',
+    '/operator/applications/board',
+    '/operator/applications/{id}',
+    ]
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture(autouse=True)
+def no_login_delay():
+    if not config.has_section('lk'):
+        config.add_section('lk')
+    previous = config.get('lk', 'max_login_delay')
+    config.set('lk', 'max_login_delay', '0')
+    yield
+    if previous is None:
+        config._config.remove_option('lk', 'max_login_delay')
+        config._cache_clear()
+    else:
+        config.set('lk', 'max_login_delay', previous)
+
+
+def make_application(app, account, state='incoming', deadline=None):
+    "An application of the client's party moved to state by root"
+    def create(pool):
+        Application = pool.get('lk.application')
+        Kind = pool.get('lk.application.kind')
+        WebUser = pool.get('web.user')
+        kind, = Kind.search([('code', '=', 'new_connection')])
+        web_user = WebUser(account.user_id)
+        application = Application.create_draft(
+            kind, web_user.party, web_user)
+        if state != 'draft':
+            Application.write([application], {'state': state})
+        if deadline:
+            Application.write([application], {'deadline': deadline})
+        return application.id, application.number
+    return run_as_root(app, create)
+
+
+def read(app, application_id):
+    def get(pool):
+        Application = pool.get('lk.application')
+        Notification = pool.get('lk.notification')
+        application = Application(application_id)
+        notifications = Notification.search(
+            [('party', '=', application.party.id)])
+        return (application.state,
+            [(h.state, h.user, h.remark) for h in application.history],
+            len(notifications))
+    return run_as_root(app, get)
+
+
+@pytest.fixture
+def khakassia_client(portal_app, make_client):
+    return make_client(
+        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Хакасов')
+
+
+@pytest.fixture
+def altai_client(portal_app, make_client):
+    return make_client(
+        'fl', branch=branch_id(portal_app, 'altai'), last_name='Алтайский')
+
+
+@pytest.fixture
+def operator(client, make_staff):
+    "The test client signed in as an operator of Хакасэнерго"
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    assert staff_login(client, staff).status_code == 302
+    return staff
+
+
+@pytest.fixture
+def own(portal_app, khakassia_client):
+    return make_application(portal_app, khakassia_client)
+
+
+@pytest.fixture
+def foreign(portal_app, altai_client):
+    return make_application(portal_app, altai_client)
+
+
+def link(application):
+    "The link to the application's page, as the list and the board show it"
+    return 'href="/operator/applications/%s"' % application[0]
+
+
+def move(client, application_id, state, comment='', token=None,
+        next_=None):
+    page = '/operator/applications/%s' % application_id
+    data = {'state': state, 'comment': comment,
+        'csrf_token': token or csrf(client, page)}
+    if next_:
+        data['next'] = next_
+    return client.post(page + '/move', data=data)
+
+
+@pytest.mark.parametrize('path', GETS)
+def test_anonymous_is_sent_to_operator_login(client, own, path):
+    response = client.get(path.format(id=own[0]))
+    assert response.status_code == 302
+    assert '/operator/login' in response.headers['Location']
+
+
+@pytest.mark.parametrize('path', GETS)
+def test_client_cannot_reach_operator_pages(
+        client, khakassia_client, own, path):
+    assert login(client, khakassia_client).status_code == 302
+    response = client.get(path.format(id=own[0]))
+    assert response.status_code == 302
+    assert '/operator/login' in response.headers['Location']
+
+
+def test_other_branch_is_invisible(portal_app, client, operator, own,
+        foreign):
+    foreign_id, _ = foreign
+    assert client.get(
+        '/operator/applications/%s' % foreign_id).status_code == 404
+    token = csrf(client, '/operator/applications/%s' % own[0])
+    response = move(client, foreign_id, 'accepted', token=token)
+    assert response.status_code == 404
+    assert read(portal_app, foreign_id)[0] == 'incoming'
+    for path in ['/operator/applications', '/operator/applications/board']:
+        page = text(client.get(path + '?client=Алтайский'))
+        assert link(foreign) not in page
+        results = page.split('id="search-title"')[1].split('</section>')[1]
+        assert 'Алтайский' not in results
+    assert link(own) in text(client.get('/operator/applications/board'))
+
+
+def test_move_runs_the_transition(portal_app, client, operator, own):
+    application_id, number = own
+    _, _, notified = read(portal_app, application_id)
+    response = move(client, application_id, 'accepted',
+        comment='Принята в работу', next_='/operator/applications/board')
+    assert response.status_code == 302
+    assert response.headers['Location'].endswith(
+        '/operator/applications/board')
+    state, history, notifications = read(portal_app, application_id)
+    assert state == 'accepted'
+    assert history[0] == ('accepted', operator.name, 'Принята в работу')
+    assert notifications == notified + 1
+    page = text(client.get('/operator/applications/board'))
+    assert 'is moved to' in page or 'переведена' in page
+
+
+def test_request_documents_needs_a_comment(portal_app, client, operator,
+        own):
+    application_id, _ = own
+    move(client, application_id, 'accepted')
+    before = read(portal_app, application_id)
+    response = move(client, application_id, 'documents_requested')
+    assert response.status_code == 302
+    page = text(client.get(response.headers['Location']))
+    assert 'Заполните замечание к заявке' in page
+    assert read(portal_app, application_id) == before
+    move(client, application_id, 'documents_requested',
+        comment='Приложите план участка')
+    assert read(portal_app, application_id)[0] == 'documents_requested'
+
+
+def test_move_outside_the_workflow_is_refused(portal_app, client, operator,
+        own):
+    application_id, _ = own
+    response = move(client, application_id, 'closed')
+    page = text(client.get(response.headers['Location']))
+    assert 'Заявку нельзя перевести в статус' in page
+    assert read(portal_app, application_id)[0] == 'incoming'
+
+
+def test_move_without_csrf_is_400(portal_app, client, operator, own):
+    response = client.post(
+        '/operator/applications/%s/move' % own[0],
+        data={'state': 'accepted'})
+    assert response.status_code == 400
+    assert read(portal_app, own[0])[0] == 'incoming'
+
+
+def test_filters(portal_app, client, operator, khakassia_client):
+    late = make_application(portal_app, khakassia_client,
+        deadline=dt.date.today() - dt.timedelta(days=3))
+    fresh = make_application(portal_app, khakassia_client, state='draft')
+    base = '/operator/applications'
+
+    def numbers(query):
+        page = text(client.get(base + query))
+        return {n for n, a in [('late', late), ('fresh', fresh)]
+            if link(a) in page}
+    assert numbers('?client=Хакасов') == {'late', 'fresh'}
+    assert numbers('?overdue=yes') == {'late'}
+    assert numbers('?overdue=no&client=Хакасов') == {'fresh'}
+    assert numbers('?state=draft&client=Хакасов') == {'fresh'}
+    assert numbers('?client=%s' % khakassia_client.snils) == {
+        'late', 'fresh'}
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert numbers('?date_from=' + tomorrow) == set()
+    assert numbers('?client=Хакасов&date_to=' + tomorrow) == {
+        'late', 'fresh'}
+    board = text(client.get(base + '/board?overdue=yes'))
+    assert link(late) in board and link(fresh) not in board
+    assert 'deadline-overdue' in board
