@@ -1,6 +1,5 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
 import functools
 from decimal import Decimal
 

@@ -14,7 +14,6 @@ from trytond.sendmail import send_message
 from trytond.tools.email_ import set_from_header
 
 from . import clock, identifiers, sms
-from .exceptions import DeliveryError
 from .operator import OperatorMixin
 
 logger = logging.getLogger(__name__)

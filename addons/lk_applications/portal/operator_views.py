@@ -8,9 +8,8 @@ limit an operator to the applications of their branches, and a move goes
 through `Application.move_to`, the same button with the same checks as in
 the back office."""
 import datetime as dt
-from urllib.parse import quote
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from trytond.exceptions import UserError
@@ -23,6 +22,7 @@ from trytond.pool import Pool
 from ..application import FINAL_STATES
 from . import blueprint as bp
 from .forms import MoveForm, OperatorFilterForm
+from .views import send_document
 
 GROUPS = (
     'lk_base.group_lk_operator', 'lk_base.group_lk_admin',
@@ -158,16 +158,7 @@ def _back(record):
     '<int:document_id>')
 @operator_view(groups=GROUPS)
 def operator_document(application_id, document_id):
-    record = get_own_or_404('lk.application', application_id)
-    document = get_own_or_404('lk.application.document', document_id)
-    if document.application != record:
-        abort(404)
-    disposition = "attachment; filename*=UTF-8''%s" % quote(document.name)
-    return bytes(document.data), 200, {
-        'Content-Type': document.mimetype or 'application/octet-stream',
-        'Content-Disposition': disposition,
-        'X-Content-Type-Options': 'nosniff',
-        }
+    return send_document(application_id, document_id)
 
 
 @bp.app_template_global()

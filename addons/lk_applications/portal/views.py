@@ -1,7 +1,6 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The client's applications: list, kind chooser, step form, page."""
-from urllib.parse import quote
 
 from flask import (
     abort, flash, redirect, render_template, request, url_for)
@@ -10,8 +9,8 @@ from flask_babel import gettext as _
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 from trytond.modules.lk_base.portal.core import (
-    current_party, current_web_user, get_own_or_404, paginate, portal_view,
-    rollback)
+    current_party, current_web_user, file_response, get_own_or_404,
+    paginate, portal_view, rollback)
 from trytond.pool import Pool
 
 from ..application import EDITABLE_STATES, STEP_FIELDS, max_upload_size
@@ -353,16 +352,16 @@ def print_(application_id):
 @bp.route('/my/applications/<int:application_id>/documents/<int:document_id>')
 @portal_view()
 def document(application_id, document_id):
+    return send_document(application_id, document_id)
+
+
+def send_document(application_id, document_id):
+    "A document of an application the request may read, else 404"
     record = get_own_or_404('lk.application', application_id)
     document = get_own_or_404('lk.application.document', document_id)
     if document.application != record:
         abort(404)
-    disposition = "attachment; filename*=UTF-8''%s" % quote(document.name)
-    return bytes(document.data), 200, {
-        'Content-Type': document.mimetype or 'application/octet-stream',
-        'Content-Disposition': disposition,
-        'X-Content-Type-Options': 'nosniff',
-        }
+    return file_response(document.name, document.data, document.mimetype)
 
 
 @bp.app_template_global()

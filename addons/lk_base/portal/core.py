@@ -259,3 +259,13 @@ def safe_next(target):
     if target and target.startswith('/') and not target.startswith('//'):
         return target
     return url_for('lk_base.home')
+
+
+def file_response(name, data, mimetype=None):
+    "A stored file as a download that the browser never renders in place"
+    disposition = "attachment; filename*=UTF-8''%s" % urllib.parse.quote(name)
+    return bytes(data), 200, {
+        'Content-Type': mimetype or 'application/octet-stream',
+        'Content-Disposition': disposition,
+        'X-Content-Type-Options': 'nosniff',
+        }

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 from flask import (
-    abort, flash, g, redirect, render_template, request, send_file,
+    flash, g, redirect, render_template, request, send_file,
     session, url_for)
 from flask_babel import gettext as _
 

@@ -7,7 +7,6 @@ import email.policy
 import email.utils
 import mailbox
 import re
-from urllib.parse import quote
 
 from flask import (
     abort, current_app, flash, redirect, render_template, request,
@@ -21,7 +20,7 @@ from trytond.pool import Pool
 from . import blueprint as bp
 from .app import LANGUAGES
 from .core import (
-    current_party, current_web_user, get_own_or_404, paginate,
+    current_party, current_web_user, file_response, get_own_or_404, paginate,
     portal_view, registry, rollback, transaction)
 from .forms import (
     MessageForm, NotificationFilterForm, NotificationSettingsForm,
@@ -201,10 +200,7 @@ def notification_attachment(notification_id, attachment_id):
     if not attachments:
         abort(404)
     attachment, = attachments
-    return current_app.response_class(
-        attachment.data, mimetype='application/octet-stream',
-        headers={'Content-Disposition': 'attachment; filename*=UTF-8\'\'%s'
-            % quote(attachment.name)})
+    return file_response(attachment.name, attachment.data)
 
 
 @bp.route('/my/notifications/read', methods=['POST'])
