@@ -154,7 +154,7 @@ def clients_export():
     sheet = workbook.add_worksheet(_('Clients'))
     bold = workbook.add_format({'bold': True})
     when = workbook.add_format({'num_format': 'dd.mm.yyyy hh:mm'})
-    headers = [_('ID'), _('Created'), _('Person kind'), _('SNILS/INN/KPP'),
+    headers = [_('ID'), _('Created on'), _('Person kind'), _('SNILS/INN/KPP'),
         _('Full name / organisation'), _('E-mail'), _('Branch'),
         _('Roles'), _('State')]
     sheet.write_row(0, 0, headers, bold)

@@ -429,3 +429,23 @@ def test_unknown_page_is_russian_404(client):
     response = client.get('/no-such-page')
     assert response.status_code == 404
     assert 'Страница не найдена' in text(response)
+
+
+def test_portal_catalogs_agree():
+    "Flask-Babel merges the modules' catalogs: one text, one translation"
+    import pathlib
+
+    from babel.messages.pofile import read_po
+    addons = pathlib.Path(__file__).resolve().parents[2]
+    seen = {}
+    for po in sorted(addons.glob('lk_*/portal/translations/*/LC_MESSAGES/*.po')):
+        language = po.parents[1].name
+        with po.open('rb') as source:
+            for message in read_po(source):
+                if not message.id or not message.string:
+                    continue
+                key = (language, message.id)
+                first = seen.setdefault(key, (message.string, po))
+                assert first[0] == message.string, (
+                    '%r is %r in %s but %r in %s' % (
+                        message.id, first[0], first[1], message.string, po))
