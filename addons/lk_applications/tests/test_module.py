@@ -8,10 +8,10 @@ from unittest.mock import patch
 import httpx
 import respx
 
-import trytond.config as config
 from trytond.modules.lk_applications.exceptions import (
     ApplicationError, DocumentError)
 from trytond.modules.lk_base.tests.portal_fixtures import random_inn
+from trytond.modules.lk_base.tests.tools import set_config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, RouteTestCase, _DBTestCase, with_transaction)
@@ -19,22 +19,6 @@ from trytond.transaction import Transaction
 
 PDF = b'%PDF-1.4 scan'
 HANDOVER_URL = 'https://edo.test/events'
-
-
-def set_config(test, section, option, value):
-    "Set a trytond configuration option for the duration of the test"
-    if not config.has_section(section):
-        config.add_section(section)
-    previous = config.get(section, option)
-    config.set(section, option, value)
-
-    def restore():
-        if previous is None:
-            config._config.remove_option(section, option)
-            config._cache_clear()
-        else:
-            config.set(section, option, previous)
-    test.addCleanup(restore)
 
 
 def make_application(code='new_connection', person_kind='fl', power=15):

@@ -9,7 +9,6 @@ import httpx
 import respx
 from werkzeug.serving import make_server
 
-import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model.exceptions import (
     AccessError, SQLConstraintError, ValidationError)
@@ -25,24 +24,10 @@ from trytond.tests.test_tryton import (
     ModuleTestCase, _DBTestCase, with_transaction)
 from trytond.transaction import Transaction
 
+from .tools import set_config
+
 SMSRU_URL = 'https://sms.test/sms/send'
 KRASNOYARSK = 'Asia/Krasnoyarsk'  # UTC+7 all year
-
-
-def set_config(test, section, option, value):
-    "Set a trytond configuration option for the duration of the test"
-    if not config.has_section(section):
-        config.add_section(section)
-    previous = config.get(section, option)
-    config.set(section, option, value)
-
-    def restore():
-        if previous is None:
-            config._config.remove_option(section, option)
-            config._cache_clear()
-        else:
-            config.set(section, option, previous)
-    test.addCleanup(restore)
 
 
 def run_queue():

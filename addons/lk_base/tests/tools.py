@@ -10,6 +10,8 @@ them inside these transactions instead.
 from contextlib import contextmanager
 
 from proteus import config as proteus_config
+
+import trytond.config as config
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.worker import run_task
@@ -73,3 +75,19 @@ def staff_request(user, config=None):
             ) as transaction:
         yield Pool()
     _run_tasks(database_name, transaction)
+
+
+def set_config(test, section, option, value):
+    "Set a trytond configuration option for the duration of the test"
+    if not config.has_section(section):
+        config.add_section(section)
+    previous = config.get(section, option)
+    config.set(section, option, value)
+
+    def restore():
+        if previous is None:
+            config._config.remove_option(section, option)
+            config._cache_clear()
+        else:
+            config.set(section, option, previous)
+    test.addCleanup(restore)
