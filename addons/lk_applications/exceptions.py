@@ -26,3 +26,7 @@ class DocumentError(ValidationError):
 
 class HandoverError(Exception):
     "The internal document system did not take an event; it is retried"
+
+
+class HandoverConfigurationError(UserError):
+    "The hand-over cannot start as configured"

@@ -3,40 +3,82 @@
 """Hand-over of applications to the company's internal document system.
 
 Every submission and state change is an event row, written in the same
-transaction as the change. A cron posts the due events as signed JSON and
-marks an event delivered only on a 2xx answer; failures are retried with an
-exponential backoff. Rows are locked while they are sent so that two cron
-runs never post the same event (the receiver can also deduplicate on the
-Idempotency-Key header, the event id).
+transaction as the change. The outbound queue of `lk_base` posts the due
+events through the configured document-system gateway (`[lk_handover]`),
+in order per application: an event waits while an earlier event of its
+application is not delivered. A failed post is retried with a growing
+delay; the receiver deduplicates on the Idempotency-Key header, the event
+id, because a crash between the post and its record posts it again.
 """
-import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
 
 import httpx
+from sql.operators import Exists
 
 import trytond.config as config
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.pyson import Eval
-from trytond.transaction import Transaction
 
-from trytond.modules.lk_base import clock
+from trytond.modules.lk_base import clock, gateway
+from trytond.modules.lk_base.queue import OutboundQueueMixin
 
 from .application import STATES
-from .exceptions import HandoverError
+from .exceptions import HandoverConfigurationError, HandoverError
 
 logger = logging.getLogger(__name__)
 
 
-def _setting(name, default=None):
-    return config.get('lk_applications', name, default=default)
+def signature(secret, body):
+    "The hex HMAC-SHA256 of body with the shared secret"
+    return hmac.new(secret.encode('utf-8'), body, hashlib.sha256).hexdigest()
 
 
-class Event(ModelSQL, ModelView):
+@gateway.register('handover', 'http')
+class HttpHandover(gateway.DocumentSystemGateway):
+    """POST of the signed JSON body to `[lk_handover] url`, spoken also by
+    the stand-in `lk_base.standin.handover`."""
+
+    def __init__(self, url, secret, timeout=10):
+        if not secret:
+            raise HandoverConfigurationError(gettext(
+                    'lk_applications.msg_handover_secret_missing'))
+        self.url = url
+        self.secret = secret
+        self.timeout = timeout
+
+    @classmethod
+    def from_config(cls, section):
+        url = config.get(section, 'url')
+        if not url:
+            return None
+        return cls(url, config.get(section, 'secret', default=''),
+            timeout=config.getfloat(section, 'timeout', default=10))
+
+    def send(self, key, body):
+        headers = {
+            'Content-Type': 'application/json; charset=utf-8',
+            'Idempotency-Key': str(key),
+            'X-LK-Event': str(key),
+            'X-LK-Signature': 'sha256=' + signature(self.secret, body),
+            }
+        try:
+            response = httpx.post(
+                self.url, content=body, headers=headers,
+                timeout=self.timeout)
+        except httpx.HTTPError as exception:
+            raise HandoverError(str(exception) or repr(exception), None)
+        if not response.is_success:
+            raise HandoverError(response.text[:500], response.status_code)
+        return response.status_code
+
+
+class Event(OutboundQueueMixin, ModelSQL, ModelView):
     __name__ = 'lk.application.event'
     __string__ = "Application Hand-over Event"
+    _queue_setting = ('lk_handover', None)
 
     application = fields.Many2One(
         'lk.application', "Application", required=True, ondelete='CASCADE',
@@ -48,17 +90,8 @@ class Event(ModelSQL, ModelView):
     application_state = fields.Selection(
         STATES, "Application State", required=True, readonly=True)
     payload = fields.Text("Payload", readonly=True)
-    state = fields.Selection([
-            ('pending', "Pending"),
-            ('delivered', "Delivered"),
-            ], "State", required=True, readonly=True, sort=False)
-    attempts = fields.Integer("Attempts", readonly=True)
-    next_attempt = fields.Timestamp(
-        "Next Attempt", readonly=True,
-        states={'invisible': Eval('state') != 'pending'})
     delivered_at = fields.Timestamp("Delivered At", readonly=True)
     response_code = fields.Integer("Response Code", readonly=True)
-    last_error = fields.Text("Last Error", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -66,25 +99,21 @@ class Event(ModelSQL, ModelView):
         t = cls.__table__()
         cls.__access__.add('application')
         cls._order = [('id', 'DESC')]
-        cls._sql_indexes.add(
-            Index(t,
-                (t.state, Index.Equality(cardinality='low')),
-                (t.next_attempt, Index.Range()),
-                where=t.state == 'pending'))
-        cls._buttons.update({
-                'retry': {
-                    'invisible': Eval('state') != 'pending',
-                    'depends': ['state'],
-                    },
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.next_attempt, Index.Range()),
+                    where=t.state == 'pending'),
+                Index(t,
+                    (t.application, Index.Range()),
+                    (t.id, Index.Range()),
+                    where=t.state != 'done'),
                 })
 
-    @staticmethod
-    def default_state():
-        return 'pending'
-
-    @staticmethod
-    def default_attempts():
-        return 0
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        cls._queue_migrate_state({'delivered': 'done'})
 
     @classmethod
     def queue(cls, applications):
@@ -98,8 +127,7 @@ class Event(ModelSQL, ModelView):
                         else 'state'),
                     application_state=application.state,
                     payload=json.dumps(
-                        application.to_json(), ensure_ascii=False),
-                    next_attempt=clock.utcnow()))
+                        application.to_json(), ensure_ascii=False)))
         cls.save(events)
         return events
 
@@ -112,93 +140,50 @@ class Event(ModelSQL, ModelView):
                 'application': json.loads(self.payload),
                 }, ensure_ascii=False, sort_keys=True).encode('utf-8')
 
-    @staticmethod
-    def signature(body):
-        secret = (_setting('handover_secret') or '').encode('utf-8')
-        return hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-    def post(self, client):
-        body = self.body()
-        headers = {
-            'Content-Type': 'application/json; charset=utf-8',
-            'Idempotency-Key': str(self.id),
-            'X-LK-Event': str(self.id),
-            'X-LK-Signature': 'sha256=' + self.signature(body),
-            }
-        try:
-            response = client.post(
-                _setting('handover_url'), content=body, headers=headers)
-        except httpx.HTTPError as exception:
-            raise HandoverError(str(exception) or repr(exception), None)
-        if not response.is_success:
-            raise HandoverError(
-                response.text[:500], response.status_code)
-        return response.status_code
-
-    @classmethod
-    def _lock_due(cls):
-        "The ids of the due events, locked against other cron runs"
-        transaction = Transaction()
-        database = transaction.database
-        cursor = transaction.connection.cursor()
-        table = cls.__table__()
-        query = table.select(table.id,
-            where=(table.state == 'pending')
-            & ((table.next_attempt == None)  # noqa: E711
-                | (table.next_attempt <= clock.utcnow())),
-            order_by=[table.id.asc],
-            limit=int(_setting('handover_batch', default=100)))
-        if database.has_select_for():
-            For = database.get_select_for_skip_locked()
-            query.for_ = For('UPDATE')
-        else:
-            # SQLite has a single writer: take it now
-            cls.lock()
-        cursor.execute(*query)
-        return [row[0] for row in cursor]
-
     @classmethod
     def deliver_pending(cls):
         "Cron: post the due events to the internal document system"
-        if not _setting('handover_url'):
-            return
-        events = cls.browse(cls._lock_due())
-        if not events:
-            return
-        timeout = float(_setting('handover_timeout', default=10))
-        with httpx.Client(timeout=timeout) as client:
-            for event in events:
-                event.deliver(client)
-        cls.save(events)
-
-    def deliver(self, client):
-        self.attempts = (self.attempts or 0) + 1
-        try:
-            self.response_code = self.post(client)
-        except HandoverError as exception:
-            message, self.response_code = exception.args
-            self.last_error = message
-            self.next_attempt = clock.utcnow() + self.backoff(self.attempts)
-            logger.warning(
-                "hand-over of event %s failed (%s): %s", self.id,
-                self.response_code, message)
-        else:
-            self.state = 'delivered'
-            self.delivered_at = clock.utcnow()
-            self.next_attempt = None
-            self.last_error = None
-
-    @staticmethod
-    def backoff(attempts):
-        "1, 2, 4 … minutes, at most a day"
-        first = int(_setting('handover_backoff', default=60))
-        return clock.backoff(
-            attempts, dt.timedelta(seconds=first), dt.timedelta(days=1))
+        cls.queue_process()
 
     @classmethod
-    @ModelView.button
-    def retry(cls, events):
-        cls.write([e for e in events if e.state == 'pending'], {
-                'next_attempt': clock.utcnow(),
-                })
+    def queue_check(cls):
+        try:
+            adapter = gateway.get('handover')
+        except Exception as exception:
+            logger.error("hand-over refuses to start: %s", exception)
+            raise
+        if adapter is None:
+            # without a document system the events wait
+            logger.info("hand-over is off: [lk_handover] url is not set")
+            return False
 
+    @classmethod
+    def _queue_where(cls, table, now):
+        # in order per application: not while an earlier one is not done
+        earlier = cls.__table__()
+        return super()._queue_where(table, now) & ~Exists(earlier.select(
+                earlier.id,
+                where=(earlier.application == table.application)
+                & (earlier.id < table.id)
+                & (earlier.state != 'done')))
+
+    @classmethod
+    def _queue_order(cls, table):
+        return [table.id.asc]
+
+    def queue_prepare(self):
+        return self.id, self.body()
+
+    @classmethod
+    def queue_call(cls, job):
+        key, body = job
+        return gateway.get('handover').send(key, body)
+
+    def queue_done(self, result):
+        self.response_code = result
+        self.delivered_at = clock.utcnow()
+
+    def _queue_failure(self, now, exception):
+        if isinstance(exception, HandoverError):
+            exception, self.response_code = exception.args
+        super()._queue_failure(now, exception)

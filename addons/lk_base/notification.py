@@ -1,7 +1,9 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import logging
+import email
+import email.policy
+import html
 import urllib.parse
 import zoneinfo
 from email.message import EmailMessage
@@ -9,15 +11,12 @@ from email.message import EmailMessage
 import trytond.config as config
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.sendmail import send_message
 from trytond.tools.email_ import set_from_header
 
-from . import clock, identifiers, sms
+from . import clock, gateway, identifiers
 from .operator import OperatorMixin
-
-logger = logging.getLogger(__name__)
-
+from .queue import OutboundQueueMixin
 
 def portal_url(link):
     "Absolute URL of a portal link such as /my/applications/3"
@@ -99,7 +98,7 @@ class Notification(OperatorMixin, ModelSQL, ModelView):
                 for name, data in attachments])
         deliveries = Delivery.plan(notification, channels=channels)
         if deliveries:
-            Delivery.__queue__.send_due(deliveries)
+            Delivery.__queue__.queue_process(deliveries)
         return notification
 
     @classmethod
@@ -119,13 +118,20 @@ class Notification(OperatorMixin, ModelSQL, ModelView):
                 })
 
 
-class Delivery(ModelSQL, ModelView):
+class Delivery(OutboundQueueMixin, ModelSQL, ModelView):
+    """The e-mail or SMS of a notification, or an e-mail of the accounts
+    (validation, password reset, change of e-mail), sent by the outbound
+    queue: retried while the mail server or the SMS gateway is down."""
     __name__ = 'lk.notification.delivery'
     __string__ = "Notification Delivery"
+    _queue_setting = ('lk', 'delivery')
 
     notification = fields.Many2One(
-        'lk.notification', "Notification", required=True,
-        ondelete='CASCADE', readonly=True)
+        'lk.notification', "Notification", ondelete='CASCADE',
+        readonly=True)
+    web_user = fields.Many2One(
+        'web.user', "Web User", ondelete='CASCADE', readonly=True,
+        help="The account an e-mail of the accounts is about.")
     party = fields.Function(
         fields.Many2One('party.party', "Client"), 'get_party')
     channel = fields.Selection([
@@ -133,46 +139,33 @@ class Delivery(ModelSQL, ModelView):
             ('sms', "SMS"),
             ], "Channel", required=True, readonly=True)
     address = fields.Char("Address", required=True, readonly=True)
-    state = fields.Selection([
-            ('pending', "Pending"),
-            ('sent', "Sent"),
-            ('failed', "Failed"),
-            ], "State", required=True, readonly=True, sort=False)
-    attempts = fields.Integer("Attempts", readonly=True)
-    next_attempt = fields.Timestamp(
-        "Next Attempt", readonly=True,
-        states={'invisible': Eval('state') != 'pending'})
+    subject = fields.Char("Subject", readonly=True)
+    message = fields.Text(
+        "Message", readonly=True,
+        help="The e-mail as it is sent, for e-mails of the accounts.")
     sent_at = fields.Timestamp("Sent At", readonly=True)
     gateway_id = fields.Char("Gateway ID", readonly=True)
-    last_error = fields.Text("Last Error", readonly=True)
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls.__access__.add('notification')
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
-        cls._buttons.update({
-                'retry': {
-                    'invisible': Eval('state') != 'failed',
-                    'depends': ['state'],
-                    },
-                })
         cls._sql_indexes.add(
             Index(t, (t.state, Index.Equality()),
                 (t.next_attempt, Index.Range()),
                 where=t.state == 'pending'))
 
-    @staticmethod
-    def default_state():
-        return 'pending'
-
-    @staticmethod
-    def default_attempts():
-        return 0
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        cls._queue_migrate_state({'sent': 'done'})
 
     def get_party(self, name):
-        return self.notification.party.id
+        if self.notification:
+            return self.notification.party.id
+        if self.web_user and self.web_user.party:
+            return self.web_user.party.id
 
     @classmethod
     def plan(cls, notification, channels=None):
@@ -184,13 +177,27 @@ class Delivery(ModelSQL, ModelView):
                 'email_sms': ['email', 'sms'],
                 }.get(party.notify_method, [])
         addresses = {'email': party.email, 'sms': cls.sms_address(party)}
-        now = clock.utcnow()
         deliveries = [
             cls(notification=notification, channel=channel,
-                address=addresses[channel], next_attempt=now)
+                address=addresses[channel], subject=notification.subject)
             for channel in channels if addresses[channel]]
         cls.save(deliveries)
         return deliveries
+
+    @classmethod
+    def queue_email(cls, msg, web_user=None):
+        """Queue the e-mail msg (an EmailMessage with its To and Subject)
+        and send it once the transaction is committed."""
+        if not msg['From']:
+            from_cfg = config.get('email', 'from')
+            set_from_header(msg, from_cfg, from_cfg)
+        delivery = cls(
+            channel='email', address=str(msg['To']),
+            subject=str(msg['Subject']), message=msg.as_string(),
+            web_user=web_user)
+        delivery.save()
+        cls.__queue__.queue_process([delivery])
+        return delivery
 
     @staticmethod
     def sms_address(party):
@@ -203,61 +210,34 @@ class Delivery(ModelSQL, ModelView):
             return mobile
 
     @classmethod
-    def send_pending(cls, now=None):
+    def send_pending(cls):
         "Cron: deliver what is due, in the clients' windows"
-        if now is None:
-            now = clock.utcnow()
-        batch = config.getint('lk', 'delivery_batch', default=200)
-        deliveries = cls.search([
-                ('state', '=', 'pending'),
-                ('next_attempt', '<=', now),
-                ], order=[('next_attempt', 'ASC')], limit=batch)
-        cls.send_due(deliveries, now=now)
+        cls.queue_process()
+
+    def queue_postpone(self, now):
+        if self.notification:
+            return self.window_opening(now)
+
+    def queue_prepare(self):
+        if self.channel == 'sms':
+            return ('sms', self.address, self.sms_text)
+        if self.message:
+            msg = email.message_from_string(
+                self.message, policy=email.policy.default)
+        else:
+            msg = self.email_message()
+        return ('email', self.address, msg)
 
     @classmethod
-    def send_due(cls, deliveries, now=None):
-        "Send the deliveries now (naive UTC) or postpone them to the window"
-        if now is None:
-            now = clock.utcnow()
-        gateway = None
-        # The queue passes ids: work on and save the same instances
-        deliveries = cls.browse(deliveries)
-        for delivery in deliveries:
-            if delivery.state != 'pending':
-                continue
-            opening = delivery.window_opening(now)
-            if opening > now:
-                delivery.next_attempt = opening
-                continue
-            delivery.attempts += 1
-            try:
-                if delivery.channel == 'sms':
-                    gateway = gateway or sms.get_gateway()
-                    delivery.gateway_id = gateway.send(
-                        delivery.address, delivery.sms_text)
-                else:
-                    send_message(delivery.email_message(), strict=True)
-            except Exception as exception:
-                delivery.reschedule(now, exception)
-            else:
-                delivery.state = 'sent'
-                delivery.sent_at = now
-                delivery.next_attempt = None
-                delivery.last_error = None
-        cls.save(deliveries)
+    def queue_call(cls, job):
+        channel, address, content = job
+        if channel == 'sms':
+            return gateway.get('sms').send(address, content)
+        send_message(content, strict=True)
 
-    def reschedule(self, now, exception):
-        max_attempts = config.getint('lk', 'delivery_attempts', default=12)
-        logger.warning(
-            "delivery %s failed (attempt %s): %s",
-            self.id, self.attempts, exception)
-        self.last_error = str(exception)[:2000]
-        if self.attempts >= max_attempts:
-            self.state = 'failed'
-            self.next_attempt = None
-        else:
-            self.next_attempt = now + clock.backoff(
-                self.attempts, dt.timedelta(minutes=1), dt.timedelta(hours=6))
+    def queue_done(self, result):
+        self.sent_at = clock.utcnow()
+        self.gateway_id = result
 
     def window_opening(self, now):
         """The first moment from now (naive UTC) within the client's
@@ -292,6 +272,7 @@ class Delivery(ModelSQL, ModelView):
         return text
 
     def email_message(self):
+        "The e-mail of the notification: text and HTML, then attachments"
         pool = Pool()
         Attachment = pool.get('ir.attachment')
         notification = self.notification
@@ -301,9 +282,20 @@ class Delivery(ModelSQL, ModelView):
         msg['To'] = self.address
         msg['Subject'] = notification.subject
         body = notification.body or ''
+        html_body = ''.join(
+            '<p>%s</p>' % html.escape(p).replace('\n', '<br/>')
+            for p in body.split('\n\n') if p.strip())
         if notification.link:
-            body += '\n\n' + portal_url(notification.link)
+            url = portal_url(notification.link)
+            body += '\n\n' + url
+            html_body += '<p><a href="%s">%s</a></p>' % (
+                html.escape(url), html.escape(url))
         msg.set_content(body)
+        msg.add_alternative(
+            '<!DOCTYPE html><html><head><title>%s</title></head>'
+            '<body>%s</body></html>' % (
+                html.escape(notification.subject), html_body),
+            subtype='html')
         for attachment in Attachment.search([
                     ('resource', '=', str(notification)),
                     ]):
@@ -311,13 +303,3 @@ class Delivery(ModelSQL, ModelView):
                 attachment.data, maintype='application',
                 subtype='octet-stream', filename=attachment.name)
         return msg
-
-    @classmethod
-    @ModelView.button
-    def retry(cls, deliveries):
-        cls.write([d for d in deliveries if d.state == 'failed'], {
-                'state': 'pending',
-                'next_attempt': clock.utcnow(),
-                'attempts': 0,
-                })
-

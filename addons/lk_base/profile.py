@@ -172,13 +172,13 @@ class ProfileChangeRequest(OperatorMixin, Workflow, ModelSQL, ModelView):
         WebUser = pool.get('web.user')
         party = Party(self.party.id)
         values = {}
+        users = WebUser.search([('party', '=', party.id)])
         for line in self.lines:
-            if line.field in CONTACT_FIELDS:
+            if line.field == 'email' and line.new_value and users:
+                # the login e-mail: the new address confirms it first
+                WebUser.request_email_change(users, line.new_value)
+            elif line.field in CONTACT_FIELDS:
                 party.set_contact(line.field, line.new_value)
-                if line.field == 'email':
-                    WebUser.write(
-                        WebUser.search([('party', '=', party.id)]),
-                        {'email': line.new_value})
             else:
                 values[line.field] = line.typed_value
         if values:

@@ -1,6 +1,7 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""SMS gateways: one interface, a real HTTP adapter and a dev outbox.
+"""SMS gateways: the SMS.RU HTTP adapter and a development outbox,
+registered as the kind 'sms' of `lk_base.gateway`.
 
 The gateway is chosen by the `[lk_sms]` section of the trytond
 configuration:
@@ -12,8 +13,6 @@ configuration:
     sender = ROSSETI         # optional, an approved sender name
     timeout = 10
 """
-import abc
-import datetime as dt
 import logging
 
 import httpx
@@ -22,19 +21,14 @@ import trytond.config as config
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from . import clock, gateway
 from .exceptions import DeliveryError
 
 logger = logging.getLogger(__name__)
 
 
-class SmsGateway(abc.ABC):
-
-    @abc.abstractmethod
-    def send(self, phone, text):
-        "Send text to phone in E.164; return the gateway's message id"
-
-
-class SmsRuGateway(SmsGateway):
+@gateway.register('sms', 'smsru')
+class SmsRuGateway(gateway.SmsGateway):
     """The HTTP API of SMS.RU (`/sms/send` with `json=1`), also spoken by
     the local stand-in `lk_base.standin.smsru`."""
 
@@ -43,6 +37,18 @@ class SmsRuGateway(SmsGateway):
         self.api_id = api_id
         self.sender = sender
         self.timeout = timeout
+
+    @classmethod
+    def from_config(cls, section):
+        api_id = config.get(section, 'api_id')
+        if not api_id:
+            raise gateway.GatewayConfigurationError(
+                "[%s] api_id is required by the smsru gateway" % section)
+        return cls(
+            config.get(section, 'url', default='https://sms.ru/sms/send'),
+            api_id,
+            sender=config.get(section, 'sender', default=None),
+            timeout=config.getfloat(section, 'timeout', default=10))
 
     def send(self, phone, text):
         to = phone.lstrip('+')
@@ -66,28 +72,17 @@ class SmsRuGateway(SmsGateway):
         return str(message.get('sms_id') or '')
 
 
-class OutboxGateway(SmsGateway):
-    "Development stand-in: keep the message in lk.sms.outbox"
+@gateway.register('sms', 'outbox')
+class OutboxGateway(gateway.SmsGateway):
+    """Development stand-in: keep the message in lk.sms.outbox. It writes
+    in the current transaction, which the queue commits with the outcome."""
 
     def send(self, phone, text):
         pool = Pool()
         Outbox = pool.get('lk.sms.outbox')
-        message = Outbox(phone=phone, text=text, sent_at=dt.datetime.now())
+        message = Outbox(phone=phone, text=text, sent_at=clock.utcnow())
         message.save()
         return 'outbox-%s' % message.id
-
-
-def get_gateway():
-    name = config.get('lk_sms', 'gateway', default='outbox')
-    if name == 'smsru':
-        return SmsRuGateway(
-            config.get('lk_sms', 'url', default='https://sms.ru/sms/send'),
-            config.get('lk_sms', 'api_id'),
-            sender=config.get('lk_sms', 'sender', default=None),
-            timeout=config.getfloat('lk_sms', 'timeout', default=10))
-    if name == 'outbox':
-        return OutboxGateway()
-    raise ValueError('Unknown SMS gateway %r' % name)
 
 
 class SmsOutbox(ModelSQL, ModelView):

@@ -13,6 +13,7 @@ from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.report import get_email
+from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.web_user import user as web_user_module
@@ -45,6 +46,10 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         'web.user-lk.role', 'web_user', 'role', "Roles",
         help="What the user may do in the portal; registration gives "
         "«Клиент ЛК».")
+    email_change = fields.Char(
+        "New E-mail", readonly=True,
+        help="The e-mail an approved change asks to confirm; the login "
+        "e-mail stays the old one until the link in it is followed.")
 
     @classmethod
     def __setup__(cls):
@@ -381,6 +386,88 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         return get_email(
             'lk_base.email_reset_password', self, self.languages)
 
+    def get_email_change(self):
+        return get_email('lk_base.email_change', self, self.languages)
+
+    # The e-mails of the accounts go through the retried delivery queue
+    # of the notifications (lk.notification.delivery), not Tryton's
+    # transactional send, which loses them when the mail server is down.
+
+    @classmethod
+    @ModelView.button
+    def validate_email(cls, users, from_=None):
+        for user in users:
+            user.set_email_token()
+        cls.save(users)
+        cls._queue_emails(users, cls.get_email_validation, from_=from_)
+
+    @classmethod
+    @ModelView.button
+    def reset_password(cls, users, from_=None):
+        now = dt.datetime.now()
+        # as web_user: no new link while the last one is valid
+        users = [u for u in users
+            if not (u.reset_password_token_expire
+                and u.reset_password_token_expire > now)]
+        for user in users:
+            user.set_reset_password_token()
+        cls.save(users)
+        cls._queue_emails(users, cls.get_email_reset_password, from_=from_)
+
+    @classmethod
+    def _queue_emails(cls, users, email_func, from_=None, to=None):
+        "Queue the e-mail of email_func(user) to each user (or to to(user))"
+        pool = Pool()
+        Delivery = pool.get('lk.notification.delivery')
+        from_cfg = config.get('email', 'from')
+        for user in users:
+            msg, title = email_func(user)
+            set_from_header(msg, from_cfg, from_ or from_cfg)
+            msg['To'] = to(user) if to else user.email
+            msg['Subject'] = title
+            Delivery.queue_email(msg, web_user=user)
+
+    @classmethod
+    def request_email_change(cls, users, email):
+        """Ask email to confirm that it becomes the login e-mail of users;
+        until then the current e-mail stays."""
+        email = email.lower()
+        if cls.search([
+                    ('email', '=', email),
+                    ('id', 'not in', [u.id for u in users]),
+                    ], limit=1):
+            raise RegistrationError(gettext(
+                    'lk_base.msg_register_email_taken'))
+        for user in users:
+            user.email_change = email
+            user.set_email_token()
+        cls.save(users)
+        with Transaction().set_user(0):
+            cls._queue_emails(users, cls.get_email_change,
+                to=lambda u: u.email_change)
+
+    @classmethod
+    def validate_email_token(cls, tokens):
+        # a confirmed change of e-mail becomes the login and contact e-mail
+        changed = []
+        for user in cls.search([
+                    ('email_token', 'in', tokens),
+                    ('email_change', '!=', None),
+                    ]):
+            if cls.search([
+                        ('email', '=', user.email_change),
+                        ('id', '!=', user.id),
+                        ], limit=1):
+                # taken since the request: the link no longer works
+                continue
+            if user.party:
+                user.party.set_contact('email', user.email_change)
+            user.email = user.email_change
+            user.email_change = None
+            changed.append(user)
+        cls.save(changed)
+        return super().validate_email_token(tokens)
+
 
 class ConsentText(ModelSQL, ModelView):
     __name__ = 'lk.pd.consent.text'
@@ -456,3 +543,7 @@ class EmailValidation(web_user_module.EmailValidation):
 
 class EmailResetPassword(web_user_module.EmailResetPassword):
     __name__ = 'lk_base.email_reset_password'
+
+
+class EmailChange(web_user_module.EmailValidation):
+    __name__ = 'lk_base.email_change'

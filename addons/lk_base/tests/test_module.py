@@ -24,7 +24,7 @@ from trytond.tests.test_tryton import (
     ModuleTestCase, _DBTestCase, with_transaction)
 from trytond.transaction import Transaction
 
-from .tools import set_config
+from .tools import queue_in_transaction, run_outbound, set_config
 
 SMSRU_URL = 'https://sms.test/sms/send'
 KRASNOYARSK = 'Asia/Krasnoyarsk'  # UTC+7 all year
@@ -42,6 +42,10 @@ def run_queue():
 class LkBaseTestCase(
         PartyCheckEraseMixin, PartyCheckReplaceMixin, ModuleTestCase):
     module = 'lk_base'
+
+    def setUp(self):
+        super().setUp()
+        queue_in_transaction(self)
 
     def create_branch(self, timezone=KRASNOYARSK, code='24'):
         pool = Pool()
@@ -669,7 +673,8 @@ class LkBaseTestCase(
         delivery = self.create_delivery(party)
 
         with patch('trytond.modules.lk_base.notification.send_message') as send:
-            Delivery.send_due([delivery.id], now=dt.datetime(2026, 3, 10, 0, 30))
+            run_outbound(
+                Delivery, [delivery.id], dt.datetime(2026, 3, 10, 0, 30))
             send.assert_not_called()
 
         delivery = Delivery(delivery.id)
@@ -678,15 +683,16 @@ class LkBaseTestCase(
         self.assertEqual(delivery.next_attempt, dt.datetime(2026, 3, 10, 1, 0))
 
         with patch('trytond.modules.lk_base.notification.send_message') as send:
-            Delivery.send_pending(now=dt.datetime(2026, 3, 10, 0, 59))
+            run_outbound(Delivery, now=dt.datetime(2026, 3, 10, 0, 59))
             send.assert_not_called()
-            Delivery.send_pending(now=dt.datetime(2026, 3, 10, 1, 0))
+            run_outbound(Delivery, now=dt.datetime(2026, 3, 10, 1, 0))
             msg, = send.call_args.args
         self.assertEqual(msg['To'], 'ivanov@example.com')
         self.assertEqual(msg['Subject'], "Счёт выставлен")
-        self.assertIn('/my/invoices/7', msg.get_content())
+        self.assertIn(
+            '/my/invoices/7', msg.get_body(('plain',)).get_content())
         delivery = Delivery(delivery.id)
-        self.assertEqual(delivery.state, 'sent')
+        self.assertEqual(delivery.state, 'done')
         self.assertEqual(delivery.sent_at, dt.datetime(2026, 3, 10, 1, 0))
         self.assertEqual(delivery.attempts, 1)
 
@@ -703,7 +709,7 @@ class LkBaseTestCase(
         with patch('trytond.modules.lk_base.notification.send_message',
                 side_effect=ConnectionRefusedError("SMTP down")):
             for attempt, delay in [(1, 1), (2, 2)]:
-                Delivery.send_due([delivery], now=now)
+                run_outbound(Delivery, [delivery], now)
                 delivery = Delivery(delivery.id)
                 self.assertEqual(delivery.state, 'pending')
                 self.assertEqual(delivery.attempts, attempt)
@@ -711,7 +717,7 @@ class LkBaseTestCase(
                     delivery.next_attempt, now + dt.timedelta(minutes=delay))
                 self.assertIn("SMTP down", delivery.last_error)
                 now = delivery.next_attempt
-            Delivery.send_due([delivery], now=now)
+            run_outbound(Delivery, [delivery], now)
         delivery = Delivery(delivery.id)
         self.assertEqual(delivery.state, 'failed')
         self.assertEqual(delivery.attempts, 3)
@@ -747,7 +753,7 @@ class LkBaseTestCase(
             [p.get_filename() for p in msg.iter_attachments()], ['offer.pdf'])
         self.assertEqual(
             {d.state for d in Notification(notification.id).deliveries},
-            {'sent'})
+            {'done'})
         sms, = OutBox.search([])
         self.assertEqual(sms.phone, '+79131234567')
         self.assertEqual(
@@ -848,12 +854,12 @@ class LkBaseTestCase(
     @with_transaction()
     def test_smsru_standin(self):
         "The real adapter against the stand-in, then through notify"
-        from trytond.modules.lk_base import sms
+        from trytond.modules.lk_base import gateway as lk_gateway
         pool = Pool()
         Notification = pool.get('lk.notification')
 
         smsru = self.serve_smsru()
-        gateway = sms.get_gateway()
+        gateway = lk_gateway.get('sms')
         self.assertIsInstance(gateway, SmsRuGateway)
 
         sms_id = gateway.send('+79131234567', "Проверка связи")
@@ -876,7 +882,7 @@ class LkBaseTestCase(
             link='/my/applications/5')
         run_queue()
         delivery, = Notification(notification.id).deliveries
-        self.assertEqual(delivery.state, 'sent')
+        self.assertEqual(delivery.state, 'done')
         message = smsru.messages[-1]
         self.assertEqual(delivery.gateway_id, message.sms_id)
         self.assertEqual(message.to, '79131234567')
@@ -895,7 +901,7 @@ class LkBaseTestCase(
         delivery = self.create_delivery(self.create_client(), channel='sms')
         now = dt.datetime(2026, 3, 10, 5, 0)
 
-        Delivery.send_due([delivery], now=now)
+        run_outbound(Delivery, [delivery], now)
         delivery = Delivery(delivery.id)
         self.assertEqual(delivery.state, 'pending')
         self.assertEqual(delivery.attempts, 1)
@@ -903,8 +909,8 @@ class LkBaseTestCase(
         self.assertEqual(smsru.messages, [])
 
         smsru.fail_status = None
-        Delivery.send_due([delivery], now=delivery.next_attempt)
-        self.assertEqual(Delivery(delivery.id).state, 'sent')
+        run_outbound(Delivery, [delivery], delivery.next_attempt)
+        self.assertEqual(Delivery(delivery.id).state, 'done')
         self.assertEqual(len(smsru.messages), 1)
 
     # Portal access

@@ -8,6 +8,7 @@ modules call (`lk.notification.notify`) are not RPC methods: scenarios call
 them inside these transactions instead.
 """
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from proteus import config as proteus_config
 
@@ -91,3 +92,21 @@ def set_config(test, section, option, value):
         else:
             config.set(section, option, previous)
     test.addCleanup(restore)
+
+
+def queue_in_transaction(test):
+    """Keep the outbound queues (lk_base.queue) from committing during
+    test: a module test runs in one transaction rolled back at its end.
+    Scenarios and the tests of the queue itself run the real commits."""
+    patcher = patch('trytond.modules.lk_base.queue.commit')
+    patcher.start()
+    test.addCleanup(patcher.stop)
+
+
+def run_outbound(Model, records=None, now=None):
+    "Run the outbound queue of Model (for records) with the clock at now"
+    if now is None:
+        Model.queue_process(records)
+        return
+    with patch('trytond.modules.lk_base.clock.utcnow', return_value=now):
+        Model.queue_process(records)
