@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 
+import html2text
 from sql import Literal
 from sql.operators import Equal
 
@@ -32,6 +33,23 @@ def login_of(person_kind, snils=None, inn=None, kpp=None):
     if person_kind == 'ul':
         return identifiers._digits(inn) + identifiers._digits(kpp).upper()
     return identifiers._digits(inn)
+
+
+def unwrap_text(msg):
+    """Make the text/plain alternatives of the report e-mail msg again
+    without wrapping at 78 columns, which breaks the links in two."""
+    plain = None
+    for part in msg.iter_parts():
+        if part.get_content_type() == 'text/plain':
+            plain = part
+        elif part.get_content_type() == 'text/html' and plain is not None:
+            converter = html2text.HTML2Text()
+            converter.body_width = 0
+            language = plain['Content-Language']
+            plain.set_content(converter.handle(part.get_content()))
+            if language:
+                plain['Content-Language'] = language
+            plain = None
 
 
 class User(OperatorAuditMixin, metaclass=PoolMeta):
@@ -422,6 +440,7 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         from_cfg = config.get('email', 'from')
         for user in users:
             msg, title = email_func(user)
+            unwrap_text(msg)
             set_from_header(msg, from_cfg, from_ or from_cfg)
             msg['To'] = to(user) if to else user.email
             msg['Subject'] = title

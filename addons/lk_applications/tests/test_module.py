@@ -11,7 +11,9 @@ import respx
 from trytond.modules.lk_applications.exceptions import (
     ApplicationError, DocumentError)
 from trytond.modules.lk_base.tests.portal_fixtures import random_inn
-from trytond.modules.lk_base.tests.tools import set_config
+from trytond.modules.lk_applications.handover import signature
+from trytond.modules.lk_base.tests.tools import (
+    queue_in_transaction, set_config)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, RouteTestCase, _DBTestCase, with_transaction)
@@ -54,6 +56,10 @@ def make_application(code='new_connection', person_kind='fl', power=15):
 
 class LkApplicationsTestCase(ModuleTestCase):
     module = 'lk_applications'
+
+    def setUp(self):
+        super().setUp()
+        queue_in_transaction(self)
 
     @with_transaction()
     def test_category(self):
@@ -169,8 +175,8 @@ class LkApplicationsTestCase(ModuleTestCase):
         pool = Pool()
         Application = pool.get('lk.application')
         Event = pool.get('lk.application.event')
-        set_config(self, 'lk_applications', 'handover_url', HANDOVER_URL)
-        set_config(self, 'lk_applications', 'handover_secret', 'secret')
+        set_config(self, 'lk_handover', 'url', HANDOVER_URL)
+        set_config(self, 'lk_handover', 'secret', 'secret')
         application = make_application()
         Application.submit([application])
         event, = Event.search([])
@@ -190,12 +196,12 @@ class LkApplicationsTestCase(ModuleTestCase):
             Event.deliver_pending()
         self.assertEqual(route.call_count, 2)
         event = Event(event.id)
-        self.assertEqual((event.state, event.attempts), ('delivered', 2))
+        self.assertEqual((event.state, event.attempts), ('done', 2))
         request = route.calls.last.request
         self.assertEqual(request.headers['Idempotency-Key'], str(event.id))
         self.assertEqual(
             request.headers['X-LK-Signature'],
-            'sha256=' + Event.signature(request.content))
+            'sha256=' + signature('secret', request.content))
         body = json.loads(request.content)
         self.assertEqual(body['application']['number'], application.number)
 
@@ -205,7 +211,8 @@ class LkApplicationsTestCase(ModuleTestCase):
         pool = Pool()
         Application = pool.get('lk.application')
         Event = pool.get('lk.application.event')
-        set_config(self, 'lk_applications', 'handover_url', HANDOVER_URL)
+        set_config(self, 'lk_handover', 'url', HANDOVER_URL)
+        set_config(self, 'lk_handover', 'secret', 'secret')
         Application.submit([make_application()])
         with respx.mock() as router:
             router.post(HANDOVER_URL).mock(
