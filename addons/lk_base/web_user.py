@@ -416,6 +416,9 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     def validate_email(cls, users, from_=None):
         for user in users:
             user.set_email_token()
+            # the link goes to the current address: it must not confirm
+            # a pending new one
+            user.email_change = None
         cls.save(users)
         cls._queue_emails(users, cls.get_email_validation, from_=from_)
 

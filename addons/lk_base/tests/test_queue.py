@@ -184,3 +184,20 @@ def in_transaction(connection):
     if info is not None and hasattr(info, 'transaction_status'):  # psycopg
         return info.transaction_status != 0
     return connection.get_transaction_status() != 0  # psycopg2
+
+
+def test_email_change_confirmed_by_the_new_address_only(root, make_client):
+    "The link of a new validation of the old address confirms no change"
+    account = make_client()
+    with mock.patch(SEND), root() as transaction:
+        WebUser = Pool().get('web.user')
+        user = WebUser(account.user_id)
+        WebUser.request_email_change([user], 'New-%s' % account.email)
+        change_token = user.email_token
+        assert user.email_change == 'new-%s' % account.email.lower()
+        WebUser.validate_email([user])
+        assert user.email_change is None
+        assert WebUser.lk_validate_email_token(change_token) == []
+        WebUser.lk_validate_email_token(user.email_token)
+        assert WebUser(user.id).email == account.email
+        transaction.rollback()
