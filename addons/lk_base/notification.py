@@ -18,6 +18,7 @@ from . import clock, gateway, identifiers
 from .operator import OperatorMixin
 from .queue import OutboundQueueMixin
 
+
 def portal_url(link):
     "Absolute URL of a portal link such as /my/applications/3"
     base = config.get('lk', 'portal_url', default='http://127.0.0.1:8000')
