@@ -6,7 +6,6 @@ from decimal import Decimal
 from sql.aggregate import Count, Min
 from sql.conditionals import Coalesce
 
-import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
@@ -19,7 +18,7 @@ from trytond.modules.lk_base import clock
 
 from .exceptions import (
     ApplicationError, ApplicationModificationError,
-    ApplicationValidationError, DocumentError)
+    ApplicationValidationError)
 from .kind import CATEGORIES, PERSON_KINDS
 
 STATES = [
@@ -109,29 +108,11 @@ RELIABILITY = [
     ('2', "II"),
     ('3', "III"),
     ]
-# file signatures of the scans the portal accepts
-SIGNATURES = [
-    (b'%PDF-', 'application/pdf'),
-    (b'\xff\xd8\xff', 'image/jpeg'),
-    (b'\x89PNG\r\n\x1a\n', 'image/png'),
-    ]
 
 
 def today():
     "The company's date (scenarios patch it)"
     return Pool().get('ir.date').today()
-
-
-def max_upload_size():
-    return config.getint(
-        'lk_applications', 'max_upload_size', default=10 * 1024 * 1024)
-
-
-def sniff(data):
-    "The MIME type of a scan from its first bytes, or None"
-    for signature, mimetype in SIGNATURES:
-        if data.startswith(signature):
-            return mimetype
 
 
 def transition(state):
@@ -718,17 +699,10 @@ class Application(Workflow, ModelSQL, ModelView):
                     application=application.rec_name,
                     state=application.state_string))
         previous = application.current_documents(item) if item else []
-        version = max([d.version for d in previous], default=0) + 1
-        if application.state == 'draft':
-            Document.delete(previous)
-        else:
-            Document.write(previous, {'current': False})
-        document = Document(
+        return Document.add_version(
+            previous, keep=application.state != 'draft',
             application=application, kind_document=item, name=name,
-            data=data, description=description, remark=remark,
-            version=version, uploaded_by=cls._acting_user()[0])
-        document.save()
-        return document
+            data=data, description=description, remark=remark)
 
     @classmethod
     def add_remark(cls, application, text, files=()):
@@ -964,82 +938,6 @@ def _iso(value):
 
 def _number(value):
     return str(value) if value is not None else None
-
-
-class Document(ModelSQL, ModelView):
-    __name__ = 'lk.application.document'
-    __string__ = "Application Document"
-
-    application = fields.Many2One(
-        'lk.application', "Application", required=True, ondelete='CASCADE')
-    kind_document = fields.Many2One(
-        'lk.application.kind.document', "Checklist Item",
-        ondelete='RESTRICT',
-        domain=[
-            ('kind', '=', Eval('_parent_application', {}).get('kind', -1)),
-            ])
-    remark = fields.Many2One(
-        'lk.application.remark', "Remark", ondelete='CASCADE')
-    name = fields.Char("File Name", required=True)
-    description = fields.Char("Description")
-    data = fields.Binary(
-        "File", required=True, file_id='data_id', filename='name')
-    data_id = fields.Char("File ID", readonly=True)
-    size = fields.Integer("Size", readonly=True)
-    mimetype = fields.Char("Type", readonly=True)
-    sha256 = fields.Char("SHA-256", readonly=True)
-    version = fields.Integer("Version", readonly=True)
-    current = fields.Boolean(
-        "Current", readonly=True,
-        help="Unchecked for the earlier versions of a replaced scan.")
-    uploaded_by = fields.Char("Uploaded By", readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('application')
-        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
-
-    @staticmethod
-    def default_version():
-        return 1
-
-    @staticmethod
-    def default_current():
-        return True
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        import hashlib
-        values = super().preprocess_values(mode, values)
-        data = values.get('data')
-        if data is not None:
-            data = bytes(data)
-            values['size'] = len(data)
-            values['mimetype'] = sniff(data)
-            values['sha256'] = hashlib.sha256(data).hexdigest()
-        return values
-
-    @classmethod
-    def validate_fields(cls, documents, field_names):
-        super().validate_fields(documents, field_names)
-        if {'mimetype', 'size'} & field_names:
-            for document in documents:
-                document.check_file()
-
-    def check_file(self):
-        if not self.mimetype:
-            raise DocumentError(gettext(
-                    'lk_applications.msg_document_type', name=self.name))
-        if self.size > max_upload_size():
-            raise DocumentError(gettext(
-                    'lk_applications.msg_document_size', name=self.name,
-                    size=max_upload_size() // (1024 * 1024)))
-
-    @property
-    def extension(self):
-        return {'application/pdf': 'pdf', 'image/jpeg': 'jpg',
-            'image/png': 'png'}.get(self.mimetype, 'bin')
 
 
 class Remark(ModelSQL, ModelView):

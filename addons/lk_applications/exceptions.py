@@ -20,9 +20,5 @@ class ApplicationValidationError(ValidationError):
         self.field = field
 
 
-class DocumentError(ValidationError):
-    pass
-
-
 class HandoverError(Exception):
     "The internal document system did not take an event; it is retried"

@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
+from trytond.modules.lk_base.file import safe_filename
 from trytond.modules.lk_base.portal.core import (
     current_party, current_web_user, file_response, get_own_or_404,
     paginate, portal_view, rollback)
 from trytond.pool import Pool
 
-from ..application import EDITABLE_STATES, STEP_FIELDS, max_upload_size
+from ..application import EDITABLE_STATES, STEP_FIELDS
 from . import blueprint as bp
 from .forms import STEP_FORMS, FilterForm, RemarkForm
 
@@ -212,7 +213,8 @@ def _documents_step(application):
 
 
 def _max_size_mb():
-    return max_upload_size() // (1024 * 1024)
+    Document = Pool().get('lk.application.document')
+    return Document.file_max_size() // (1024 * 1024)
 
 
 def _upload_checklist(application):
@@ -227,17 +229,13 @@ def _upload_checklist(application):
             continue
         try:
             Application.attach(
-                application, item, _file_name(upload.filename),
+                application, item, safe_filename(upload.filename),
                 upload.read())
         except (UserError, ValidationError) as exception:
             rollback()
             errors[name] = exception.message
             return errors
     return errors
-
-
-def _file_name(name):
-    return name.replace('\\', '/').rsplit('/', 1)[-1][:200] or 'file'
 
 
 @bp.route('/my/applications/<int:application_id>')
@@ -266,7 +264,7 @@ def remark(application_id):
     files = []
     for upload in request.files.getlist('files')[:MAX_FILES]:
         if upload and upload.filename:
-            files.append((_file_name(upload.filename), upload.read(),
+            files.append((safe_filename(upload.filename), upload.read(),
                     form.description.data or None))
     try:
         Application.add_remark(record, form.text.data, files)
@@ -361,7 +359,8 @@ def send_document(application_id, document_id):
     document = get_own_or_404('lk.application.document', document_id)
     if document.application != record:
         abort(404)
-    return file_response(document.name, document.data, document.mimetype)
+    return file_response(
+        document.download_name, document.data, document.mimetype)
 
 
 @bp.app_template_global()

@@ -8,8 +8,8 @@ from unittest.mock import patch
 import httpx
 import respx
 
-from trytond.modules.lk_applications.exceptions import (
-    ApplicationError, DocumentError)
+from trytond.modules.lk_applications.exceptions import ApplicationError
+from trytond.modules.lk_base.exceptions import FileError
 from trytond.modules.lk_base.tests.portal_fixtures import random_inn
 from trytond.modules.lk_base.tests.tools import set_config
 from trytond.pool import Pool
@@ -91,7 +91,7 @@ class LkApplicationsTestCase(ModuleTestCase):
         Application = pool.get('lk.application')
         application = make_application()
         item = application.checklist()[0]
-        with self.assertRaises(DocumentError):
+        with self.assertRaises(FileError):
             Application.attach(
                 application, item, 'plan.pdf', b'<html><body>x</body></html>')
         document = Application.attach(
@@ -105,7 +105,7 @@ class LkApplicationsTestCase(ModuleTestCase):
         Application = pool.get('lk.application')
         set_config(self, 'lk_applications', 'max_upload_size', '100')
         application = make_application()
-        with self.assertRaises(DocumentError):
+        with self.assertRaises(FileError):
             Application.attach(
                 application, application.checklist()[0], 'plan.pdf',
                 PDF + b' ' * 200)

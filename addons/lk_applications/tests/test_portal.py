@@ -190,7 +190,8 @@ def test_html_renamed_pdf_is_refused(own_draft):
     client, _, application_id = own_draft
     response = upload(client, application_id, {'document_plan': HTML_AS_PDF})
     assert response.status_code == 400
-    assert 'не является документом PDF, JPEG или PNG' in text(response)
+    assert 'не является документом допустимого типа (PDF, JPEG, PNG)' in text(
+        response)
 
     def documents(pool):
         return pool.get('lk.application.document').search_count([
