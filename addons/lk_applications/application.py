@@ -635,6 +635,29 @@ class Application(Workflow, ModelSQL, ModelView):
                     body, link='/my/applications/%s' % application.id)
 
     @classmethod
+    def _notify_remark(cls, remark):
+        "Tell the client of the company's remark on their application"
+        pool = Pool()
+        Notification = pool.get('lk.notification')
+        party = remark.application.party
+        language = party.lang.code if party.lang else Transaction().language
+        with Transaction().set_context(language=language):
+            application = cls(remark.application.id)
+            values = {
+                'title': application.kind.title,
+                'number': application.number,
+                'remark': remark.text,
+                'files': len(remark.documents),
+                }
+            Notification.notify(
+                party,
+                gettext('lk_applications.msg_application_changed_subject',
+                    language, **values),
+                gettext('lk_applications.msg_application_remark_body',
+                    language, **values),
+                link='/my/applications/%s#remarks' % application.id)
+
+    @classmethod
     def create_draft(cls, kind, party, web_user=None):
         "A new draft with the requisites taken from the client's profile"
         application = cls(
@@ -717,6 +740,8 @@ class Application(Workflow, ModelSQL, ModelView):
         for name, data, description in files:
             cls.attach(application, None, name, data,
                 description=description, remark=remark)
+        if not by_client:
+            cls._notify_remark(remark)
         return remark
 
     @classmethod

@@ -137,6 +137,12 @@ class FileMixin:
                     'lk_base.msg_file_size', name=self.name,
                     size=_megabytes(max_size)))
 
+    @classmethod
+    def check_upload(cls, name, data):
+        "Raise the FileError that storing data under name would raise"
+        cls(name=name, size=len(data), mimetype=cls.file_sniff(data)
+            ).check_file()
+
     @property
     def extension(self):
         for _, mimetype, extension in self.file_types:

@@ -8,9 +8,10 @@ from request.files and checked by the model (content and size).
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
-    DateField, DecimalField, RadioField, SelectField, StringField,
-    TextAreaField)
+    DateField, DecimalField, FieldList, Form, FormField,
+    RadioField, SelectField, StringField, TextAreaField)
 from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
     ValidationError)
@@ -30,6 +31,8 @@ RELIABILITY = [
     ('3', 'III'),
     ]
 CADASTRAL = r'^\d{2}:\d{2}:\d{6,7}:\d{1,}$'
+# files of one remark
+MAX_FILES = 10
 
 
 class RequisitesForm(FlaskForm):
@@ -119,13 +122,44 @@ class AssetsForm(FlaskForm):
                 'ВЛ-0,4 кВ, 350 м, с. Кожаны, ул. Лесная')})
 
 
+class FileRowForm(Form):
+    "One file of a remark: Выберите файл / Описание"
+    file = FileField(_l('Choose a file'))
+    description = StringField(
+        _l('Description'), validators=[Optional(), Length(max=200)])
+
+
 class RemarkForm(FlaskForm):
+    """A remark with files, one row per file. Without JavaScript the «+» and
+    «×» buttons submit the form, which comes back with a row more or less
+    and what was typed; lk_applications/remarks.js does it in place."""
     text = TextAreaField(
         _l('Enter a remark'),
         validators=[DataRequired(REQUIRED), Length(max=4000)],
         render_kw={'rows': 4})
-    description = StringField(
-        _l('File description'), validators=[Optional(), Length(max=200)])
+    files = FieldList(
+        FormField(FileRowForm), min_entries=1, max_entries=MAX_FILES)
+
+    def edit_rows(self, action):
+        "Add or remove a row for the «+» or «×» button; False otherwise"
+        if action == 'add_row':
+            if len(self.files) < MAX_FILES:
+                self.files.append_entry()
+            return True
+        if action and action.startswith('remove_row_'):
+            index = action[len('remove_row_'):]
+            self.files.entries = [e for e in self.files.entries
+                if e.name.rsplit('-', 1)[-1] != index]
+            if not self.files.entries:
+                self.files.append_entry()
+            return True
+        return False
+
+    def uploads(self):
+        "(row, file storage) of the rows with a file chosen"
+        return [(row, row.form.file.data) for row in self.files
+            if row.form.file.data and getattr(
+                row.form.file.data, 'filename', None)]
 
 
 class FilterForm(FlaskForm):

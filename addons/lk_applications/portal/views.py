@@ -19,7 +19,6 @@ from . import blueprint as bp
 from .forms import STEP_FORMS, FilterForm, RemarkForm
 
 ASSETS = 'asset_transfer'
-MAX_FILES = 10
 
 
 def _states():
@@ -255,28 +254,54 @@ def _page(record, remark_form=None, status=200):
 @bp.route('/my/applications/<int:application_id>/remark', methods=['POST'])
 @portal_view()
 def remark(application_id):
-    pool = Pool()
-    Application = pool.get('lk.application')
     record = get_own_or_404('lk.application', application_id)
     form = RemarkForm()
-    if not form.validate_on_submit():
-        return _page(record, form, 400)
-    files = []
-    for upload in request.files.getlist('files')[:MAX_FILES]:
-        if upload and upload.filename:
-            files.append((safe_filename(upload.filename), upload.read(),
-                    form.description.data or None))
-    try:
-        Application.add_remark(record, form.text.data, files)
-    except (UserError, ValidationError) as exception:
-        rollback()
-        form.text.errors.append(exception.message)
-        return _page(get_own_or_404('lk.application', application_id),
-            form, 400)
+    status = add_remark(record, form)
+    if status:
+        return _page(
+            get_own_or_404('lk.application', application_id), form, status)
     flash(_('Your remark is sent.'), 'success')
     return redirect(url_for(
             'lk_applications.application', application_id=record.id)
         + '#remarks')
+
+
+def add_remark(record, form):
+    """Add the remark of form to the application: None when it is added,
+    else the status of the page showing the form again (a row added or
+    removed without JavaScript, or an error next to its field)"""
+    pool = Pool()
+    Application = pool.get('lk.application')
+    if form.edit_rows(request.form.get('action')):
+        return 200
+    if not form.validate_on_submit():
+        return 400
+    files = remark_files(form)
+    if files is None:
+        return 400
+    try:
+        Application.add_remark(record, form.text.data.strip(), files)
+    except (UserError, ValidationError) as exception:
+        rollback()
+        form.text.errors.append(exception.message)
+        return 400
+
+
+def remark_files(form):
+    """(name, bytes, description) of the files of the remark form, checked
+    by the documents' rules; None if one is refused (its row says why)"""
+    Document = Pool().get('lk.application.document')
+    files, refused = [], False
+    for row, upload in form.uploads():
+        name, data = safe_filename(upload.filename), upload.read()
+        try:
+            Document.check_upload(name, data)
+        except ValidationError as exception:
+            row.form.file.errors = list(row.form.file.errors) + [
+                exception.message]
+            refused = True
+        files.append((name, data, row.form.description.data or None))
+    return None if refused else files
 
 
 @bp.route('/my/applications/<int:application_id>/submit', methods=['POST'])
@@ -361,6 +386,12 @@ def send_document(application_id, document_id):
         abort(404)
     return file_response(
         document.download_name, document.data, document.mimetype)
+
+
+@bp.app_template_global()
+def document_accept():
+    "The accept attribute of the inputs of application documents"
+    return Pool().get('lk.application.document').file_accept()
 
 
 @bp.app_template_global()

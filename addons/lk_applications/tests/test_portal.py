@@ -331,7 +331,8 @@ def test_remark_with_file(own_draft):
     url = '/my/applications/%s' % application_id
     response = client.post(url + '/remark', data={
             'csrf_token': csrf(client, url), 'text': 'Прилагаю схему',
-            'description': 'Схема', 'files': (io.BytesIO(PDF), 'schema.pdf'),
+            'files-0-description': 'Схема',
+            'files-0-file': (io.BytesIO(PDF), 'schema.pdf'),
             }, content_type='multipart/form-data')
     assert response.status_code == 302
     page = text(client.get(url))
