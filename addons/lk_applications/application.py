@@ -206,9 +206,10 @@ class Application(Workflow, ModelSQL, ModelView):
     supplier = fields.Char(
         "Guaranteeing Supplier", states=_client_states,
         help="The supplier the energy supply contract will be made with.")
-    assets = fields.Text(
-        "Transferred Objects", states=_client_states,
-        help="One grid object per line: what it is, where it is.")
+    assets = fields.One2Many(
+        'lk.application.asset', 'application', "Transferred Objects",
+        states=_client_states,
+        help="The grid objects handed over to the company.")
 
     category = fields.Selection(
         CATEGORIES, "Applicant Category", readonly=True, sort=False,
@@ -933,7 +934,7 @@ class Application(Workflow, ModelSQL, ModelView):
                 'stages': self.stages,
                 'supplier': self.supplier,
                 },
-            'assets': self.assets,
+            'assets': [a.to_json() for a in self.assets],
             'submitted_at': _iso(self.submitted_at),
             'contract_date': _iso(self.contract_date),
             'deadline': _iso(self.deadline),

@@ -22,3 +22,7 @@ class ApplicationValidationError(ValidationError):
 
 class HandoverError(Exception):
     "The internal document system did not take an event; it is retried"
+
+
+class AssetValidationError(ValidationError):
+    pass

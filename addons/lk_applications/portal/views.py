@@ -16,7 +16,7 @@ from trytond.pool import Pool
 
 from ..application import EDITABLE_STATES, STEP_FIELDS
 from . import blueprint as bp
-from .forms import STEP_FORMS, FilterForm, RemarkForm
+from .forms import STEP_FORMS, AssetForm, FilterForm, RemarkForm
 
 ASSETS = 'asset_transfer'
 
@@ -41,11 +41,8 @@ def _list(assets):
         ('party', '=', current_party().id),
         ('kind.group', '=' if assets else '!=', 'assets'),
         ]
-    if filter_form.validate():
-        if filter_form.q.data:
-            domain.append(('number', 'ilike', '%%%s%%' % filter_form.q.data))
-        if filter_form.state.data:
-            domain.append(('state', '=', filter_form.state.data))
+    filter_form.validate()
+    domain += filter_form.domain()
     return filter_form, paginate('lk.application', domain)
 
 
@@ -129,6 +126,8 @@ def step(application_id, step):
         return response
     if step == 'documents':
         return _documents_step(application)
+    if step == 'assets':
+        return _assets_step(application)
     form_class = STEP_FORMS[step]
     kwargs = {}
     if step == 'object':
@@ -176,6 +175,69 @@ def _after_save(application, step):
     return redirect(url_for(
             'lk_applications.step', application_id=application.id,
             step=target))
+
+
+def _assets_step(application):
+    """The list of transferred objects: «Выбрать» adds the object typed
+    below the list, «×» removes one, «Далее» goes on when there is one"""
+    pool = Pool()
+    Application = pool.get('lk.application')
+    form = AssetForm() if request.method == 'POST' else AssetForm(
+        formdata=None)
+    _asset_choices(form)
+    action = request.form.get('action', '')
+    error, status = None, 200
+    if request.method == 'POST' and action.startswith('remove_'):
+        asset_id = action[len('remove_'):]
+        if asset_id not in {str(a.id) for a in application.assets}:
+            abort(404)
+        Application.write([application], {
+                'assets': [('delete', [int(asset_id)])],
+                })
+        flash(_('The object is removed from the list.'), 'success')
+        return redirect(_assets_url(application))
+    if request.method == 'POST' and (action == 'add' or form.typed()):
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                Application.write([application], {
+                        'assets': [('create', [form.values()])],
+                        })
+            except (UserError, ValidationError) as exception:
+                rollback()
+                error, status = exception.message, 400
+            else:
+                if action == 'add':
+                    flash(_('The object is added to the list.'), 'success')
+                    return redirect(_assets_url(application))
+        application = Application(application.id)
+    if request.method == 'POST' and status == 200:
+        if not application.assets:
+            error, status = _('Add at least one transferred object.'), 400
+        else:
+            Application.write([application], {
+                    'step': max(application.step or 0,
+                        application.steps.index('assets') + 1),
+                    })
+            return _after_save(application, 'assets')
+    return render_template(
+        'lk_applications/assets_step.html', application=application,
+        step='assets', form=form, error=error), status
+
+
+def _asset_choices(form):
+    Asset = Pool().get('lk.application.asset')
+    selection = Asset.fields_get(['kind', 'voltage'])
+    form.kind.choices = [
+        (k, v) for k, v in selection['kind']['selection'] if k]
+    form.voltage.choices = [('', '—')] + [
+        (k, v) for k, v in selection['voltage']['selection'] if k]
+
+
+def _assets_url(application):
+    return url_for('lk_applications.step', application_id=application.id,
+        step='assets') + '#assets'
 
 
 def _documents_step(application):

@@ -43,8 +43,7 @@ def make_application(code='new_connection', person_kind='fl', power=15):
             'object_address': "г. Красноярск", 'reason': "Прошу",
             'max_power': Decimal(power), 'voltage': '0.38',
             'reliability': '3', 'load_character': "Бытовая",
-            'industry': "Население", 'supplier': "Сбыт",
-            'assets': "ВЛ-0,4 кВ"}.items():
+            'industry': "Население", 'supplier': "Сбыт"}.items():
         setattr(application, name, value)
     application.save()
     for item in application.checklist():

@@ -37,7 +37,10 @@ TECHNICAL = {
     'stages': '',
     'supplier': 'ПАО «Красноярскэнергосбыт»',
     }
-ASSETS = {'assets': 'ВЛ-0,4 кВ, 350 м, с. Кожаны, ул. Лесная'}
+ASSETS = {
+    'kind': 'overhead_line', 'voltage': '0.4', 'length': '350',
+    'capacity': '', 'address': 'с. Кожаны, ул. Лесная', 'description': '',
+    }
 STEP_DATA = {
     'requisites': REQUISITES, 'object': OBJECT, 'technical': TECHNICAL,
     'assets': ASSETS,

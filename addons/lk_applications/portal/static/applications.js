@@ -79,4 +79,19 @@
     });
     update();
   });
+  // A transferred object: the length for a line, the capacity for a
+  // substation (the server keeps only the one the kind needs).
+  document.querySelectorAll('[data-asset-form]').forEach(function (form) {
+    var kind = form.querySelector('select[name="kind"]');
+    if (!kind) { return; }
+    var lines = ['overhead_line', 'cable_line'];
+    function update() {
+      var length = form.querySelector('.asset-length');
+      var capacity = form.querySelector('.asset-capacity');
+      if (length) { length.hidden = lines.indexOf(kind.value) < 0; }
+      if (capacity) { capacity.hidden = kind.value !== 'substation'; }
+    }
+    kind.addEventListener('change', update);
+    update();
+  });
 })();
