@@ -6,7 +6,6 @@ from decimal import Decimal
 from sql.aggregate import Count, Min
 from sql.conditionals import Coalesce
 
-import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
@@ -19,7 +18,7 @@ from trytond.modules.lk_base import clock
 
 from .exceptions import (
     ApplicationError, ApplicationModificationError,
-    ApplicationValidationError, DocumentError)
+    ApplicationValidationError)
 from .kind import CATEGORIES, PERSON_KINDS
 
 STATES = [
@@ -109,29 +108,11 @@ RELIABILITY = [
     ('2', "II"),
     ('3', "III"),
     ]
-# file signatures of the scans the portal accepts
-SIGNATURES = [
-    (b'%PDF-', 'application/pdf'),
-    (b'\xff\xd8\xff', 'image/jpeg'),
-    (b'\x89PNG\r\n\x1a\n', 'image/png'),
-    ]
 
 
 def today():
     "The company's date (scenarios patch it)"
     return Pool().get('ir.date').today()
-
-
-def max_upload_size():
-    return config.getint(
-        'lk_applications', 'max_upload_size', default=10 * 1024 * 1024)
-
-
-def sniff(data):
-    "The MIME type of a scan from its first bytes, or None"
-    for signature, mimetype in SIGNATURES:
-        if data.startswith(signature):
-            return mimetype
 
 
 def transition(state):
@@ -225,9 +206,10 @@ class Application(Workflow, ModelSQL, ModelView):
     supplier = fields.Char(
         "Guaranteeing Supplier", states=_client_states,
         help="The supplier the energy supply contract will be made with.")
-    assets = fields.Text(
-        "Transferred Objects", states=_client_states,
-        help="One grid object per line: what it is, where it is.")
+    assets = fields.One2Many(
+        'lk.application.asset', 'application', "Transferred Objects",
+        states=_client_states,
+        help="The grid objects handed over to the company.")
 
     category = fields.Selection(
         CATEGORIES, "Applicant Category", readonly=True, sort=False,
@@ -654,6 +636,29 @@ class Application(Workflow, ModelSQL, ModelView):
                     body, link='/my/applications/%s' % application.id)
 
     @classmethod
+    def _notify_remark(cls, remark):
+        "Tell the client of the company's remark on their application"
+        pool = Pool()
+        Notification = pool.get('lk.notification')
+        party = remark.application.party
+        language = party.lang.code if party.lang else Transaction().language
+        with Transaction().set_context(language=language):
+            application = cls(remark.application.id)
+            values = {
+                'title': application.kind.title,
+                'number': application.number,
+                'remark': remark.text,
+                'files': len(remark.documents),
+                }
+            Notification.notify(
+                party,
+                gettext('lk_applications.msg_application_changed_subject',
+                    language, **values),
+                gettext('lk_applications.msg_application_remark_body',
+                    language, **values),
+                link='/my/applications/%s#remarks' % application.id)
+
+    @classmethod
     def create_draft(cls, kind, party, web_user=None):
         "A new draft with the requisites taken from the client's profile"
         application = cls(
@@ -718,17 +723,10 @@ class Application(Workflow, ModelSQL, ModelView):
                     application=application.rec_name,
                     state=application.state_string))
         previous = application.current_documents(item) if item else []
-        version = max([d.version for d in previous], default=0) + 1
-        if application.state == 'draft':
-            Document.delete(previous)
-        else:
-            Document.write(previous, {'current': False})
-        document = Document(
+        return Document.add_version(
+            previous, keep=application.state != 'draft',
             application=application, kind_document=item, name=name,
-            data=data, description=description, remark=remark,
-            version=version, uploaded_by=cls._acting_user()[0])
-        document.save()
-        return document
+            data=data, description=description, remark=remark)
 
     @classmethod
     def add_remark(cls, application, text, files=()):
@@ -743,6 +741,8 @@ class Application(Workflow, ModelSQL, ModelView):
         for name, data, description in files:
             cls.attach(application, None, name, data,
                 description=description, remark=remark)
+        if not by_client:
+            cls._notify_remark(remark)
         return remark
 
     @classmethod
@@ -934,7 +934,7 @@ class Application(Workflow, ModelSQL, ModelView):
                 'stages': self.stages,
                 'supplier': self.supplier,
                 },
-            'assets': self.assets,
+            'assets': [a.to_json() for a in self.assets],
             'submitted_at': _iso(self.submitted_at),
             'contract_date': _iso(self.contract_date),
             'deadline': _iso(self.deadline),
@@ -964,82 +964,6 @@ def _iso(value):
 
 def _number(value):
     return str(value) if value is not None else None
-
-
-class Document(ModelSQL, ModelView):
-    __name__ = 'lk.application.document'
-    __string__ = "Application Document"
-
-    application = fields.Many2One(
-        'lk.application', "Application", required=True, ondelete='CASCADE')
-    kind_document = fields.Many2One(
-        'lk.application.kind.document', "Checklist Item",
-        ondelete='RESTRICT',
-        domain=[
-            ('kind', '=', Eval('_parent_application', {}).get('kind', -1)),
-            ])
-    remark = fields.Many2One(
-        'lk.application.remark', "Remark", ondelete='CASCADE')
-    name = fields.Char("File Name", required=True)
-    description = fields.Char("Description")
-    data = fields.Binary(
-        "File", required=True, file_id='data_id', filename='name')
-    data_id = fields.Char("File ID", readonly=True)
-    size = fields.Integer("Size", readonly=True)
-    mimetype = fields.Char("Type", readonly=True)
-    sha256 = fields.Char("SHA-256", readonly=True)
-    version = fields.Integer("Version", readonly=True)
-    current = fields.Boolean(
-        "Current", readonly=True,
-        help="Unchecked for the earlier versions of a replaced scan.")
-    uploaded_by = fields.Char("Uploaded By", readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('application')
-        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
-
-    @staticmethod
-    def default_version():
-        return 1
-
-    @staticmethod
-    def default_current():
-        return True
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        import hashlib
-        values = super().preprocess_values(mode, values)
-        data = values.get('data')
-        if data is not None:
-            data = bytes(data)
-            values['size'] = len(data)
-            values['mimetype'] = sniff(data)
-            values['sha256'] = hashlib.sha256(data).hexdigest()
-        return values
-
-    @classmethod
-    def validate_fields(cls, documents, field_names):
-        super().validate_fields(documents, field_names)
-        if {'mimetype', 'size'} & field_names:
-            for document in documents:
-                document.check_file()
-
-    def check_file(self):
-        if not self.mimetype:
-            raise DocumentError(gettext(
-                    'lk_applications.msg_document_type', name=self.name))
-        if self.size > max_upload_size():
-            raise DocumentError(gettext(
-                    'lk_applications.msg_document_size', name=self.name,
-                    size=max_upload_size() // (1024 * 1024)))
-
-    @property
-    def extension(self):
-        return {'application/pdf': 'pdf', 'image/jpeg': 'jpg',
-            'image/png': 'png'}.get(self.mimetype, 'bin')
 
 
 class Remark(ModelSQL, ModelView):

@@ -20,13 +20,13 @@ class ApplicationValidationError(ValidationError):
         self.field = field
 
 
-class DocumentError(ValidationError):
-    pass
-
-
 class HandoverError(Exception):
     "The internal document system did not take an event; it is retried"
 
 
 class HandoverConfigurationError(UserError):
     "The hand-over cannot start as configured"
+
+
+class AssetValidationError(ValidationError):
+    pass

@@ -30,3 +30,7 @@ class DemoWriteError(AccessError):
 
 class OperatorError(UserError):
     pass
+
+
+class FileError(ValidationError):
+    "An uploaded file of a type not accepted or too large"

@@ -6,17 +6,23 @@ One form per step of the kind's form (Реквизиты и контакты →
 Технические данные → Документы); the scans of the documents step are read
 from request.files and checked by the model (content and size).
 """
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
-    DateField, DecimalField, RadioField, SelectField, StringField,
-    TextAreaField)
+    DateField, DecimalField, FieldList, Form, FormField,
+    RadioField, SelectField, StringField, TextAreaField)
 from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
     ValidationError)
 
 from trytond.modules.lk_base.portal.forms import (
     EMAIL, REQUIRED, Phone, optional_int)
+
+from ..asset import LINES as ASSET_LINES
+from ..asset import STATIONS as ASSET_STATIONS
 
 VOLTAGES = [
     ('0.22', '0.22'),
@@ -30,6 +36,8 @@ RELIABILITY = [
     ('3', 'III'),
     ]
 CADASTRAL = r'^\d{2}:\d{2}:\d{6,7}:\d{1,}$'
+# files of one remark
+MAX_FILES = 10
 
 
 class RequisitesForm(FlaskForm):
@@ -110,31 +118,153 @@ class TechnicalForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=300)])
 
 
-class AssetsForm(FlaskForm):
-    assets = TextAreaField(
-        _l('Transferred objects'),
-        validators=[DataRequired(REQUIRED), Length(max=8000)],
-        render_kw={'rows': 6, 'placeholder': _l(
-                'One object per line: what it is and where it is, e.g. '
-                'ВЛ-0,4 кВ, 350 м, с. Кожаны, ул. Лесная')})
+class AssetForm(FlaskForm):
+    """One transferred grid object, added to the application's list by
+    «Выбрать»; kind and voltage choices come from lk.application.asset"""
+    kind = SelectField(
+        _l('Kind of object'), validators=[DataRequired(REQUIRED)])
+    voltage = SelectField(_l('Voltage'), validators=[Optional()])
+    length = DecimalField(
+        _l('Length (m)'), places=None,
+        validators=[Optional(), NumberRange(
+                min=0.1, max=1000000,
+                message=_l('Enter a length from 0.1 to 1 000 000 m.'))],
+        render_kw={'inputmode': 'decimal'})
+    capacity = DecimalField(
+        _l('Capacity (kVA)'), places=None,
+        validators=[Optional(), NumberRange(
+                min=0.1, max=1000000,
+                message=_l('Enter a capacity from 0.1 to 1 000 000 kVA.'))],
+        render_kw={'inputmode': 'decimal'})
+    address = StringField(
+        _l('Address of the object'),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        render_kw={'placeholder': _l(
+                'e.g. с. Кожаны, ул. Лесная, опоры № 1–12')})
+    description = StringField(
+        _l('Description'), validators=[Optional(), Length(max=300)],
+        render_kw={'placeholder': _l('e.g. ВЛ-0,4 кВ Ф-3, провод СИП-2')})
+
+    def validate(self, extra_validators=None):
+        # what the kind needs; the fields are Optional for the other kinds
+        ok = super().validate(extra_validators)
+        kind = self.kind.data
+        for needed, field, message in [
+                (kind != 'other', self.voltage, REQUIRED),
+                (kind in ASSET_LINES, self.length,
+                    _l('Enter the length of the line.')),
+                (kind in ASSET_STATIONS, self.capacity,
+                    _l('Enter the capacity of the substation.')),
+                ]:
+            if needed and field.data in (None, '') and not field.errors:
+                field.errors.append(message)
+                ok = False
+        return ok
+
+    def typed(self):
+        "Has the client typed an object (not only left the choices)?"
+        return any((f.raw_data or [''])[0].strip() for f in [
+                self.length, self.capacity, self.address, self.description])
+
+    def values(self):
+        "The values of lk.application.asset"
+        kind = self.kind.data
+        return {
+            'kind': kind,
+            'voltage': self.voltage.data or None,
+            'length': self.length.data if kind in ASSET_LINES else None,
+            'capacity': (
+                self.capacity.data if kind in ASSET_STATIONS else None),
+            'address': self.address.data.strip(),
+            'description': (self.description.data or '').strip() or None,
+            }
+
+
+class FileRowForm(Form):
+    "One file of a remark: Выберите файл / Описание"
+    file = FileField(_l('Choose a file'))
+    description = StringField(
+        _l('Description'), validators=[Optional(), Length(max=200)])
 
 
 class RemarkForm(FlaskForm):
+    """A remark with files, one row per file. Without JavaScript the «+» and
+    «×» buttons submit the form, which comes back with a row more or less
+    and what was typed; lk_applications/remarks.js does it in place."""
     text = TextAreaField(
         _l('Enter a remark'),
         validators=[DataRequired(REQUIRED), Length(max=4000)],
         render_kw={'rows': 4})
-    description = StringField(
-        _l('File description'), validators=[Optional(), Length(max=200)])
+    files = FieldList(
+        FormField(FileRowForm), min_entries=1, max_entries=MAX_FILES)
+
+    def edit_rows(self, action):
+        "Add or remove a row for the «+» or «×» button; False otherwise"
+        if action == 'add_row':
+            if len(self.files) < MAX_FILES:
+                self.files.append_entry()
+            return True
+        if action and action.startswith('remove_row_'):
+            index = action[len('remove_row_'):]
+            self.files.entries = [e for e in self.files.entries
+                if e.name.rsplit('-', 1)[-1] != index]
+            if not self.files.entries:
+                self.files.append_entry()
+            return True
+        return False
+
+    def uploads(self):
+        "(row, file storage) of the rows with a file chosen"
+        return [(row, row.form.file.data) for row in self.files
+            if row.form.file.data and getattr(
+                row.form.file.data, 'filename', None)]
+
+
+class SearchDateField(DateField):
+    "A date typed as the date input sends it or as dd.mm.yyyy"
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(
+            label, validators, format=['%Y-%m-%d', '%d.%m.%Y'], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l('Enter the date as dd.mm.yyyy.'))
 
 
 class FilterForm(FlaskForm):
+    "The seed's search of the client's lists: Искать с / По / Статус"
     class Meta:
         csrf = False
+    date_from = SearchDateField(_l('Search from'), validators=[Optional()])
+    date_to = SearchDateField(_l('To'), validators=[Optional()])
+    state = SelectField(_l('Status'), validators=[Optional()])
     q = StringField(
         _l('Application number'), validators=[Optional(), Length(max=30)],
         render_kw={'inputmode': 'numeric'})
-    state = SelectField(_l('Status'), validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if (field.data and self.date_from.data
+                and field.data < self.date_from.data):
+            raise ValidationError(_l('The end date is before the start date.'))
+
+    def domain(self):
+        "The domain of the fields that hold a valid value"
+        domain = []
+        if self.date_from.data and not self.date_from.errors:
+            domain.append(('create_date', '>=',
+                    dt.datetime.combine(self.date_from.data, dt.time.min)))
+        if self.date_to.data and not self.date_to.errors:
+            domain.append(('create_date', '<', dt.datetime.combine(
+                        self.date_to.data + dt.timedelta(days=1),
+                        dt.time.min)))
+        if self.state.data and not self.state.errors:
+            domain.append(('state', '=', self.state.data))
+        if self.q.data and not self.q.errors:
+            domain.append(('number', 'ilike', '%%%s%%' % self.q.data.strip()))
+        return domain
 
 
 class OperatorFilterForm(FlaskForm):
@@ -169,5 +299,4 @@ STEP_FORMS = {
     'requisites': RequisitesForm,
     'object': ObjectForm,
     'technical': TechnicalForm,
-    'assets': AssetsForm,
     }

@@ -21,8 +21,8 @@ from trytond.pool import Pool
 
 from ..application import FINAL_STATES
 from . import blueprint as bp
-from .forms import MoveForm, OperatorFilterForm
-from .views import send_document
+from .forms import MoveForm, OperatorFilterForm, RemarkForm
+from .views import add_remark, send_document
 
 GROUPS = (
     'lk_base.group_lk_operator', 'lk_base.group_lk_admin',
@@ -114,8 +114,13 @@ def operator_board():
 @operator_view(groups=GROUPS)
 def operator_application(application_id):
     record = get_own_or_404('lk.application', application_id)
+    return _operator_page(record)
+
+
+def _operator_page(record, remark_form=None, status=200):
     return render_template(
-        'lk_applications/operator/application.html', application=record)
+        'lk_applications/operator/application.html', application=record,
+        remark_form=remark_form or RemarkForm()), status
 
 
 @bp.route('/operator/applications/<int:application_id>/move',
@@ -152,6 +157,23 @@ def _back(record):
         return target
     return url_for(
         'lk_applications.operator_application', application_id=record.id)
+
+
+@bp.route('/operator/applications/<int:application_id>/remark',
+    methods=['POST'])
+@operator_view(groups=GROUPS)
+def operator_remark(application_id):
+    "The company's remark with files; the client is notified"
+    record = get_own_or_404('lk.application', application_id)
+    form = RemarkForm()
+    status = add_remark(record, form)
+    if status:
+        return _operator_page(
+            get_own_or_404('lk.application', application_id), form, status)
+    flash(_('The remark is sent to the client.'), 'success')
+    return redirect(url_for(
+            'lk_applications.operator_application', application_id=record.id)
+        + '#remarks')
 
 
 @bp.route('/operator/applications/<int:application_id>/documents/'

@@ -8,17 +8,17 @@ from flask_babel import gettext as _
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
+from trytond.modules.lk_base.file import safe_filename
 from trytond.modules.lk_base.portal.core import (
     current_party, current_web_user, file_response, get_own_or_404,
     paginate, portal_view, rollback)
 from trytond.pool import Pool
 
-from ..application import EDITABLE_STATES, STEP_FIELDS, max_upload_size
+from ..application import EDITABLE_STATES, STEP_FIELDS
 from . import blueprint as bp
-from .forms import STEP_FORMS, FilterForm, RemarkForm
+from .forms import STEP_FORMS, AssetForm, FilterForm, RemarkForm
 
 ASSETS = 'asset_transfer'
-MAX_FILES = 10
 
 
 def _states():
@@ -41,11 +41,8 @@ def _list(assets):
         ('party', '=', current_party().id),
         ('kind.group', '=' if assets else '!=', 'assets'),
         ]
-    if filter_form.validate():
-        if filter_form.q.data:
-            domain.append(('number', 'ilike', '%%%s%%' % filter_form.q.data))
-        if filter_form.state.data:
-            domain.append(('state', '=', filter_form.state.data))
+    filter_form.validate()
+    domain += filter_form.domain()
     return filter_form, paginate('lk.application', domain)
 
 
@@ -129,6 +126,8 @@ def step(application_id, step):
         return response
     if step == 'documents':
         return _documents_step(application)
+    if step == 'assets':
+        return _assets_step(application)
     form_class = STEP_FORMS[step]
     kwargs = {}
     if step == 'object':
@@ -178,6 +177,69 @@ def _after_save(application, step):
             step=target))
 
 
+def _assets_step(application):
+    """The list of transferred objects: «Выбрать» adds the object typed
+    below the list, «×» removes one, «Далее» goes on when there is one"""
+    pool = Pool()
+    Application = pool.get('lk.application')
+    form = AssetForm() if request.method == 'POST' else AssetForm(
+        formdata=None)
+    _asset_choices(form)
+    action = request.form.get('action', '')
+    error, status = None, 200
+    if request.method == 'POST' and action.startswith('remove_'):
+        asset_id = action[len('remove_'):]
+        if asset_id not in {str(a.id) for a in application.assets}:
+            abort(404)
+        Application.write([application], {
+                'assets': [('delete', [int(asset_id)])],
+                })
+        flash(_('The object is removed from the list.'), 'success')
+        return redirect(_assets_url(application))
+    if request.method == 'POST' and (action == 'add' or form.typed()):
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                Application.write([application], {
+                        'assets': [('create', [form.values()])],
+                        })
+            except (UserError, ValidationError) as exception:
+                rollback()
+                error, status = exception.message, 400
+            else:
+                if action == 'add':
+                    flash(_('The object is added to the list.'), 'success')
+                    return redirect(_assets_url(application))
+        application = Application(application.id)
+    if request.method == 'POST' and status == 200:
+        if not application.assets:
+            error, status = _('Add at least one transferred object.'), 400
+        else:
+            Application.write([application], {
+                    'step': max(application.step or 0,
+                        application.steps.index('assets') + 1),
+                    })
+            return _after_save(application, 'assets')
+    return render_template(
+        'lk_applications/assets_step.html', application=application,
+        step='assets', form=form, error=error), status
+
+
+def _asset_choices(form):
+    Asset = Pool().get('lk.application.asset')
+    selection = Asset.fields_get(['kind', 'voltage'])
+    form.kind.choices = [
+        (k, v) for k, v in selection['kind']['selection'] if k]
+    form.voltage.choices = [('', '—')] + [
+        (k, v) for k, v in selection['voltage']['selection'] if k]
+
+
+def _assets_url(application):
+    return url_for('lk_applications.step', application_id=application.id,
+        step='assets') + '#assets'
+
+
 def _documents_step(application):
     pool = Pool()
     Application = pool.get('lk.application')
@@ -212,7 +274,8 @@ def _documents_step(application):
 
 
 def _max_size_mb():
-    return max_upload_size() // (1024 * 1024)
+    Document = Pool().get('lk.application.document')
+    return Document.file_max_size() // (1024 * 1024)
 
 
 def _upload_checklist(application):
@@ -227,17 +290,13 @@ def _upload_checklist(application):
             continue
         try:
             Application.attach(
-                application, item, _file_name(upload.filename),
+                application, item, safe_filename(upload.filename),
                 upload.read())
         except (UserError, ValidationError) as exception:
             rollback()
             errors[name] = exception.message
             return errors
     return errors
-
-
-def _file_name(name):
-    return name.replace('\\', '/').rsplit('/', 1)[-1][:200] or 'file'
 
 
 @bp.route('/my/applications/<int:application_id>')
@@ -257,28 +316,54 @@ def _page(record, remark_form=None, status=200):
 @bp.route('/my/applications/<int:application_id>/remark', methods=['POST'])
 @portal_view()
 def remark(application_id):
-    pool = Pool()
-    Application = pool.get('lk.application')
     record = get_own_or_404('lk.application', application_id)
     form = RemarkForm()
-    if not form.validate_on_submit():
-        return _page(record, form, 400)
-    files = []
-    for upload in request.files.getlist('files')[:MAX_FILES]:
-        if upload and upload.filename:
-            files.append((_file_name(upload.filename), upload.read(),
-                    form.description.data or None))
-    try:
-        Application.add_remark(record, form.text.data, files)
-    except (UserError, ValidationError) as exception:
-        rollback()
-        form.text.errors.append(exception.message)
-        return _page(get_own_or_404('lk.application', application_id),
-            form, 400)
+    status = add_remark(record, form)
+    if status:
+        return _page(
+            get_own_or_404('lk.application', application_id), form, status)
     flash(_('Your remark is sent.'), 'success')
     return redirect(url_for(
             'lk_applications.application', application_id=record.id)
         + '#remarks')
+
+
+def add_remark(record, form):
+    """Add the remark of form to the application: None when it is added,
+    else the status of the page showing the form again (a row added or
+    removed without JavaScript, or an error next to its field)"""
+    pool = Pool()
+    Application = pool.get('lk.application')
+    if form.edit_rows(request.form.get('action')):
+        return 200
+    if not form.validate_on_submit():
+        return 400
+    files = remark_files(form)
+    if files is None:
+        return 400
+    try:
+        Application.add_remark(record, form.text.data.strip(), files)
+    except (UserError, ValidationError) as exception:
+        rollback()
+        form.text.errors.append(exception.message)
+        return 400
+
+
+def remark_files(form):
+    """(name, bytes, description) of the files of the remark form, checked
+    by the documents' rules; None if one is refused (its row says why)"""
+    Document = Pool().get('lk.application.document')
+    files, refused = [], False
+    for row, upload in form.uploads():
+        name, data = safe_filename(upload.filename), upload.read()
+        try:
+            Document.check_upload(name, data)
+        except ValidationError as exception:
+            row.form.file.errors = list(row.form.file.errors) + [
+                exception.message]
+            refused = True
+        files.append((name, data, row.form.description.data or None))
+    return None if refused else files
 
 
 @bp.route('/my/applications/<int:application_id>/submit', methods=['POST'])
@@ -361,7 +446,14 @@ def send_document(application_id, document_id):
     document = get_own_or_404('lk.application.document', document_id)
     if document.application != record:
         abort(404)
-    return file_response(document.name, document.data, document.mimetype)
+    return file_response(
+        document.download_name, document.data, document.mimetype)
+
+
+@bp.app_template_global()
+def document_accept():
+    "The accept attribute of the inputs of application documents"
+    return Pool().get('lk.application.document').file_accept()
 
 
 @bp.app_template_global()

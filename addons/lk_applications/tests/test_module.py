@@ -8,8 +8,8 @@ from unittest.mock import patch
 import httpx
 import respx
 
-from trytond.modules.lk_applications.exceptions import (
-    ApplicationError, DocumentError)
+from trytond.modules.lk_applications.exceptions import ApplicationError
+from trytond.modules.lk_base.exceptions import FileError
 from trytond.modules.lk_base.tests.portal_fixtures import random_inn
 from trytond.modules.lk_applications.handover import signature
 from trytond.modules.lk_base.tests.tools import (
@@ -45,8 +45,7 @@ def make_application(code='new_connection', person_kind='fl', power=15):
             'object_address': "г. Красноярск", 'reason': "Прошу",
             'max_power': Decimal(power), 'voltage': '0.38',
             'reliability': '3', 'load_character': "Бытовая",
-            'industry': "Население", 'supplier': "Сбыт",
-            'assets': "ВЛ-0,4 кВ"}.items():
+            'industry': "Население", 'supplier': "Сбыт"}.items():
         setattr(application, name, value)
     application.save()
     for item in application.checklist():
@@ -97,7 +96,7 @@ class LkApplicationsTestCase(ModuleTestCase):
         Application = pool.get('lk.application')
         application = make_application()
         item = application.checklist()[0]
-        with self.assertRaises(DocumentError):
+        with self.assertRaises(FileError):
             Application.attach(
                 application, item, 'plan.pdf', b'<html><body>x</body></html>')
         document = Application.attach(
@@ -111,7 +110,7 @@ class LkApplicationsTestCase(ModuleTestCase):
         Application = pool.get('lk.application')
         set_config(self, 'lk_applications', 'max_upload_size', '100')
         application = make_application()
-        with self.assertRaises(DocumentError):
+        with self.assertRaises(FileError):
             Application.attach(
                 application, application.checklist()[0], 'plan.pdf',
                 PDF + b' ' * 200)

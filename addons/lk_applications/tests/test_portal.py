@@ -37,7 +37,10 @@ TECHNICAL = {
     'stages': '',
     'supplier': 'ПАО «Красноярскэнергосбыт»',
     }
-ASSETS = {'assets': 'ВЛ-0,4 кВ, 350 м, с. Кожаны, ул. Лесная'}
+ASSETS = {
+    'kind': 'overhead_line', 'voltage': '0.4', 'length': '350',
+    'capacity': '', 'address': 'с. Кожаны, ул. Лесная', 'description': '',
+    }
 STEP_DATA = {
     'requisites': REQUISITES, 'object': OBJECT, 'technical': TECHNICAL,
     'assets': ASSETS,
@@ -190,7 +193,8 @@ def test_html_renamed_pdf_is_refused(own_draft):
     client, _, application_id = own_draft
     response = upload(client, application_id, {'document_plan': HTML_AS_PDF})
     assert response.status_code == 400
-    assert 'не является документом PDF, JPEG или PNG' in text(response)
+    assert 'не является документом допустимого типа (PDF, JPEG, PNG)' in text(
+        response)
 
     def documents(pool):
         return pool.get('lk.application.document').search_count([
@@ -330,7 +334,8 @@ def test_remark_with_file(own_draft):
     url = '/my/applications/%s' % application_id
     response = client.post(url + '/remark', data={
             'csrf_token': csrf(client, url), 'text': 'Прилагаю схему',
-            'description': 'Схема', 'files': (io.BytesIO(PDF), 'schema.pdf'),
+            'files-0-description': 'Схема',
+            'files-0-file': (io.BytesIO(PDF), 'schema.pdf'),
             }, content_type='multipart/form-data')
     assert response.status_code == 302
     page = text(client.get(url))
