@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import functools
 from decimal import Decimal
+from typing import NamedTuple, Optional
 
 from sql.aggregate import Count, Min
 from sql.conditionals import Coalesce
@@ -10,14 +11,16 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval, If, Or
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.lk_base import clock
+from trytond.modules.lk_base.operator import (
+    OperatorMixin, acting_operator, record_action)
 
 from .exceptions import (
-    ApplicationError, ApplicationModificationError,
+    ApplicationAccessError, ApplicationError, ApplicationModificationError,
     ApplicationValidationError)
 from .kind import CATEGORIES, PERSON_KINDS
 
@@ -61,24 +64,77 @@ DEADLINE_EVENTS = {
     }
 KEEP_DEADLINE = {
     'accepted', 'contract_preparation', 'execution', 'execution_check'}
-# the button method that moves an application into each state
-TARGET_METHODS = {
-    'incoming': 'submit',
-    'accepted': 'accept',
-    'documents_requested': 'request_documents',
-    'contract_preparation': 'prepare_contract',
-    'contract_sent': 'send_contract',
-    'contract_concluded': 'conclude_contract',
-    'execution': 'start_execution',
-    'execution_notified': 'notify_execution',
-    'execution_check': 'check_execution',
-    'connected': 'connect',
-    'acts_issued': 'issue_acts',
-    'closed': 'close',
-    'withdrawn': 'withdraw',
-    'rejected': 'reject',
-    'annulled': 'annul',
-    }
+
+
+class Edge(NamedTuple):
+    "A move of the workflow and its rules, read by every place that takes it"
+    source: str
+    target: str
+    method: str  # the button: its ir.model.button groups say who may take it
+    comment: bool = False  # a comment for the client is required
+    workflow: Optional[str] = None  # 'full' or 'short': only that workflow
+    client: bool = False  # the client's pages take it
+
+
+EDGES = [
+    Edge('draft', 'incoming', 'submit', client=True),
+    Edge('documents_requested', 'incoming', 'submit', client=True),
+    Edge('incoming', 'accepted', 'accept'),
+    Edge('incoming', 'documents_requested', 'request_documents',
+        comment=True),
+    Edge('accepted', 'documents_requested', 'request_documents',
+        comment=True),
+    Edge('accepted', 'contract_preparation', 'prepare_contract',
+        workflow='full'),
+    Edge('contract_preparation', 'contract_sent', 'send_contract',
+        workflow='full'),
+    Edge('contract_sent', 'contract_concluded', 'conclude_contract',
+        workflow='full'),
+    Edge('contract_concluded', 'execution', 'start_execution',
+        workflow='full'),
+    Edge('execution', 'execution_notified', 'notify_execution',
+        workflow='full', client=True),
+    Edge('execution_notified', 'execution_check', 'check_execution',
+        workflow='full'),
+    Edge('execution_check', 'execution', 'return_execution', comment=True,
+        workflow='full'),
+    Edge('execution_check', 'connected', 'connect', workflow='full'),
+    Edge('connected', 'acts_issued', 'issue_acts', workflow='full'),
+    Edge('acts_issued', 'closed', 'close', workflow='full'),
+    Edge('accepted', 'closed', 'close', workflow='short'),
+    Edge('incoming', 'withdrawn', 'withdraw', client=True),
+    Edge('accepted', 'withdrawn', 'withdraw', client=True),
+    Edge('documents_requested', 'withdrawn', 'withdraw', client=True),
+    Edge('contract_preparation', 'withdrawn', 'withdraw', workflow='full',
+        client=True),
+    Edge('contract_sent', 'withdrawn', 'withdraw', workflow='full',
+        client=True),
+    Edge('incoming', 'rejected', 'reject', comment=True),
+    Edge('accepted', 'rejected', 'reject', comment=True),
+    Edge('documents_requested', 'rejected', 'reject', comment=True),
+    Edge('contract_preparation', 'rejected', 'reject', comment=True,
+        workflow='full'),
+    Edge('documents_requested', 'annulled', 'annul'),
+    Edge('contract_sent', 'annulled', 'annul', workflow='full'),
+    ]
+EDGE_BY_STATES = {(e.source, e.target): e for e in EDGES}
+assert len(EDGE_BY_STATES) == len(EDGES), "one button per edge"
+
+
+def button_states(method):
+    "The PYSON of the button: invisible unless one of its edges is open"
+    open_ = []
+    for edge in EDGES:
+        if edge.method == method:
+            condition = Eval('state') == edge.source
+            if edge.workflow:
+                condition &= Eval('workflow') == edge.workflow
+            open_.append(condition)
+    return {
+        'invisible': ~Or(*open_) if len(open_) > 1 else ~open_[0],
+        'depends': ['state', 'workflow'],
+        }
+
 STEP_FIELDS = {
     'requisites': [
         'applicant_name', 'applicant_phone', 'applicant_email',
@@ -116,21 +172,24 @@ def today():
 
 
 def transition(state):
-    """Workflow.transition that also refuses what the kind's workflow does
-    not allow; every state change then goes through on_modification"""
+    """Workflow.transition that takes only the edges of the method, under
+    their rules (see Application.check_edge); every state change then goes
+    through on_modification"""
     def decorator(func):
         func = Workflow.transition(state)(func)
 
         @functools.wraps(func)
         def wrapper(cls, applications, *args, **kwargs):
             for application in applications:
-                application.check_workflow(state)
+                application.check_edge(
+                    application.edge_to(state), func.__name__)
+            cls.log_action(func.__name__, applications)
             return func(cls, applications, *args, **kwargs)
         return wrapper
     return decorator
 
 
-class Application(Workflow, ModelSQL, ModelView):
+class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'lk.application'
     __string__ = "Application"
 
@@ -271,110 +330,9 @@ class Application(Workflow, ModelSQL, ModelView):
                     (t.state, Index.Equality(cardinality='low')),
                     (t.deadline, Index.Range())),
                 })
-        cls._transitions |= {
-            ('draft', 'incoming'),
-            ('documents_requested', 'incoming'),
-            ('incoming', 'accepted'),
-            ('incoming', 'documents_requested'),
-            ('accepted', 'documents_requested'),
-            ('accepted', 'contract_preparation'),
-            ('contract_preparation', 'contract_sent'),
-            ('contract_sent', 'contract_concluded'),
-            ('contract_concluded', 'execution'),
-            ('execution', 'execution_notified'),
-            ('execution_notified', 'execution_check'),
-            ('execution_check', 'execution'),
-            ('execution_check', 'connected'),
-            ('connected', 'acts_issued'),
-            ('acts_issued', 'closed'),
-            ('accepted', 'closed'),
-            ('incoming', 'withdrawn'),
-            ('accepted', 'withdrawn'),
-            ('documents_requested', 'withdrawn'),
-            ('contract_preparation', 'withdrawn'),
-            ('contract_sent', 'withdrawn'),
-            ('incoming', 'rejected'),
-            ('accepted', 'rejected'),
-            ('documents_requested', 'rejected'),
-            ('contract_preparation', 'rejected'),
-            ('documents_requested', 'annulled'),
-            ('contract_sent', 'annulled'),
-            }
-        full = Eval('workflow') == 'full'
+        cls._transitions |= {(e.source, e.target) for e in EDGES}
         cls._buttons.update({
-                'submit': {
-                    'invisible': ~Eval('state').in_(
-                        ['draft', 'documents_requested']),
-                    'depends': ['state'],
-                    },
-                'accept': {
-                    'invisible': Eval('state') != 'incoming',
-                    'depends': ['state'],
-                    },
-                'request_documents': {
-                    'invisible': ~Eval('state').in_(['incoming', 'accepted']),
-                    'depends': ['state'],
-                    },
-                'prepare_contract': {
-                    'invisible': (Eval('state') != 'accepted') | ~full,
-                    'depends': ['state', 'workflow'],
-                    },
-                'send_contract': {
-                    'invisible': Eval('state') != 'contract_preparation',
-                    'depends': ['state'],
-                    },
-                'conclude_contract': {
-                    'invisible': Eval('state') != 'contract_sent',
-                    'depends': ['state'],
-                    },
-                'start_execution': {
-                    'invisible': Eval('state') != 'contract_concluded',
-                    'depends': ['state'],
-                    },
-                'notify_execution': {
-                    'invisible': Eval('state') != 'execution',
-                    'depends': ['state'],
-                    },
-                'check_execution': {
-                    'invisible': Eval('state') != 'execution_notified',
-                    'depends': ['state'],
-                    },
-                'return_execution': {
-                    'invisible': Eval('state') != 'execution_check',
-                    'depends': ['state'],
-                    },
-                'connect': {
-                    'invisible': Eval('state') != 'execution_check',
-                    'depends': ['state'],
-                    },
-                'issue_acts': {
-                    'invisible': Eval('state') != 'connected',
-                    'depends': ['state'],
-                    },
-                'close': {
-                    'invisible': ~(
-                        (Eval('state') == 'acts_issued')
-                        | ((Eval('state') == 'accepted') & ~full)),
-                    'depends': ['state', 'workflow'],
-                    },
-                'withdraw': {
-                    'invisible': ~Eval('state').in_([
-                            'incoming', 'accepted', 'documents_requested',
-                            'contract_preparation', 'contract_sent']),
-                    'depends': ['state'],
-                    },
-                'reject': {
-                    'invisible': ~Eval('state').in_([
-                            'incoming', 'accepted', 'documents_requested',
-                            'contract_preparation']),
-                    'depends': ['state'],
-                    },
-                'annul': {
-                    'invisible': ~Eval('state').in_(
-                        ['documents_requested', 'contract_sent']),
-                    'depends': ['state'],
-                    },
-                })
+                e.method: button_states(e.method) for e in EDGES})
 
     @staticmethod
     def default_state():
@@ -530,16 +488,105 @@ class Application(Workflow, ModelSQL, ModelView):
             return 'upto_670'
         return 'from_670'
 
-    def check_workflow(self, state):
-        if state in FULL_STATES and self.kind.workflow != 'full':
+    def edges(self):
+        "The edges of the application's workflow open from its state"
+        return [e for e in EDGES if e.source == self.state
+            and e.workflow in {None, self.kind.workflow}]
+
+    def next_states(self):
+        "The states the application may be moved to from its current one"
+        return [e.target for e in self.edges()]
+
+    def allowed_edges(self):
+        "The open edges the user of the transaction may take"
+        return [e for e in self.edges() if self.may_take(e)]
+
+    @classmethod
+    def may_take(cls, edge):
+        """Whether the user of the transaction may take the edge: the check
+        ModelView.button makes with the groups of the edge's button, and
+        only the client's edges for the portal user"""
+        pool = Pool()
+        Button = pool.get('ir.model.button')
+        ModelAccess = pool.get('ir.model.access')
+        User = pool.get('res.user')
+        transaction = Transaction()
+        if transaction.user == 0 or not transaction.check_access:
+            return True
+        if cls._by_client() and not edge.client:
+            return False
+        groups = Button.get_groups(cls.__name__, edge.method)
+        if groups:
+            return bool(groups & set(User.get_groups()))
+        return ModelAccess.check(
+            cls.__name__, 'write', raise_exception=False)
+
+    def state_label(self, state):
+        return dict(self.fields_get(['state'])['state']['selection'])[state]
+
+    def edge_to(self, state):
+        "The edge from the application's state to state"
+        edge = EDGE_BY_STATES.get((self.state, state))
+        if not edge or edge.workflow not in {None, self.kind.workflow}:
+            if edge and edge.workflow == 'full':
+                raise ApplicationError(gettext(
+                        'lk_applications.msg_application_workflow_short',
+                        application=self.rec_name))
+            elif edge:
+                raise ApplicationError(gettext(
+                        'lk_applications.msg_application_workflow_full',
+                        application=self.rec_name))
             raise ApplicationError(gettext(
-                    'lk_applications.msg_application_workflow_short',
-                    application=self.rec_name))
-        if (state == 'closed' and self.state == 'accepted'
-                and self.kind.workflow == 'full'):
+                    'lk_applications.msg_application_no_transition',
+                    application=self.rec_name,
+                    source=self.state_string,
+                    state=self.state_label(state)))
+        return edge
+
+    def check_edge(self, edge, method):
+        "Refuse to take edge by method against the rules of the edge"
+        if edge.method != method:
             raise ApplicationError(gettext(
-                    'lk_applications.msg_application_workflow_full',
+                    'lk_applications.msg_application_edge_method',
+                    application=self.rec_name,
+                    source=self.state_string,
+                    state=self.state_label(edge.target)))
+        if not self.may_take(edge):
+            raise ApplicationAccessError(gettext(
+                    'lk_applications.msg_application_edge_access',
+                    application=self.rec_name,
+                    state=self.state_label(edge.target)))
+        if edge.comment and not (self.status_comment or '').strip():
+            raise ApplicationError(gettext(
+                    'lk_applications.msg_application_comment_required',
                     application=self.rec_name))
+
+    @classmethod
+    def move_to(cls, applications, state, comment=None):
+        """Move the applications to state along the edge from their state,
+        with its button, if the user may take it: the way of the portal and
+        the board (the back office calls the buttons)"""
+        by_method = {}
+        for application in applications:
+            edge = application.edge_to(state)
+            if not cls.may_take(edge):
+                raise ApplicationAccessError(gettext(
+                        'lk_applications.msg_application_edge_access',
+                        application=application.rec_name,
+                        state=application.state_label(state)))
+            by_method.setdefault(edge.method, []).append(application)
+        comment = (comment or '').strip()
+        if comment:
+            for application in applications:
+                application.status_comment = comment
+            cls.save(applications)
+        for method, records in by_method.items():
+            getattr(cls, method)(records)
+
+    @classmethod
+    def log_action(cls, method, applications):
+        "Audit the button of an operator acting on behalf of the client"
+        record_action(cls.__name__, method, applications)
 
     @classmethod
     def _state_changed(cls, applications):
@@ -547,17 +594,14 @@ class Application(Workflow, ModelSQL, ModelView):
         History = pool.get('lk.application.history')
         Remark = pool.get('lk.application.remark')
         Event = pool.get('lk.application.event')
-        user, by_client = cls._acting_user()
         histories, remarks = [], []
         for application in applications:
             comment = application.status_comment
             histories.append(History(
                     application=application, date=clock.utcnow(),
-                    state=application.state, user=user, remark=comment))
+                    state=application.state, remark=comment))
             if comment:
-                remarks.append(Remark(
-                        application=application, text=comment, author=user,
-                        author_kind='client' if by_client else 'operator'))
+                remarks.append(Remark(application=application, text=comment))
         History.save(histories)
         Remark.save(remarks)
         for application in applications:
@@ -569,23 +613,39 @@ class Application(Workflow, ModelSQL, ModelView):
         cls._notify(changed)
 
     @classmethod
-    def _acting_user(cls):
-        "Who changes the state, as the history shows it, and is it the client"
+    def _by_client(cls):
+        "Whether the client acts: the portal user (an operator on behalf too)"
+        ModelData = Pool().get('ir.model.data')
+        return Transaction().user == ModelData.get_id('lk_base', 'user_portal')
+
+    @classmethod
+    def author_values(cls):
+        """Who acts, as the history and the remarks store it: the staff
+        res.user or the client's web.user (OperatorMixin adds the operator
+        acting on behalf)"""
         pool = Pool()
-        User = pool.get('res.user')
         WebUser = pool.get('web.user')
-        ModelData = pool.get('ir.model.data')
-        transaction = Transaction()
-        if transaction.user == 0:
-            return gettext('lk_applications.msg_history_system'), False
-        if transaction.user == ModelData.get_id('lk_base', 'user_portal'):
-            web_user = transaction.context.get('web_user')
-            if web_user:
-                return WebUser(web_user).party.rec_name, True
-            parties = transaction.context.get('web_parties') or []
-            if parties:
-                return pool.get('party.party')(parties[0]).rec_name, True
-        return User(transaction.user).rec_name, False
+        context = Transaction().context
+        if cls._by_client():
+            web_user = context.get('web_user')
+            parties = context.get('web_parties') or []
+            if not web_user and parties:
+                with without_check_access():
+                    web_users = WebUser.search(
+                        [('party', '=', parties[0])], limit=1)
+                web_user = web_users[0].id if web_users else None
+            return {
+                'operator': acting_operator(),
+                'staff': None,
+                'web_user': web_user,
+                'author_kind': 'client',
+                }
+        return {
+            'operator': None,
+            'staff': Transaction().user or None,
+            'web_user': None,
+            'author_kind': 'operator',
+            }
 
     def set_deadline(self):
         pool = Pool()
@@ -675,12 +735,41 @@ class Application(Workflow, ModelSQL, ModelView):
     def steps(self):
         return self.kind.ordered_steps
 
+    def required_fields(self, step):
+        "The names of the fields of a step the client must fill in"
+        names = list(STEP_FIELDS.get(step, []))
+        if step == 'object' and 'technical' not in self.steps:
+            # without technical data the statement says what is asked
+            names.append('reason')
+        return names
+
     def missing(self, step):
         "The names of the required fields of a step that are empty"
-        names = list(STEP_FIELDS.get(step, []))
-        if step == 'object' and 'technical' not in self.kind.steps:
-            names.append('reason')
-        return [n for n in names if not getattr(self, n)]
+        return [n for n in self.required_fields(step) if not getattr(self, n)]
+
+    def step_of(self, field):
+        "The step of the form where the client types the field"
+        for step in self.steps:
+            if field in STEP_FIELDS.get(step, []) or (
+                    step == 'object' and field == 'reason'):
+                return step
+        return self.steps[0]
+
+    def discardable(self):
+        "Whether the user may delete the draft or withdraw the application"
+        return self.state == 'draft' or 'withdrawn' in {
+            e.target for e in self.allowed_edges()}
+
+    @classmethod
+    def discard(cls, applications):
+        """The client's «delete»: a draft is deleted, a submitted application
+        is withdrawn; return the drafts deleted"""
+        drafts = [a for a in applications if a.state == 'draft']
+        submitted = [a for a in applications if a.state != 'draft']
+        if submitted:
+            cls.move_to(submitted, 'withdrawn')
+        cls.delete(drafts)
+        return drafts
 
     def checklist(self):
         return self.kind.checklist(self.category, self.party.person_kind)
@@ -733,41 +822,14 @@ class Application(Workflow, ModelSQL, ModelView):
         "A remark with files; files: (name, bytes, description) triples"
         pool = Pool()
         Remark = pool.get('lk.application.remark')
-        user, by_client = cls._acting_user()
-        remark = Remark(
-            application=application, text=text, author=user,
-            author_kind='client' if by_client else 'operator')
+        remark = Remark(application=application, text=text)
         remark.save()
         for name, data, description in files:
             cls.attach(application, None, name, data,
                 description=description, remark=remark)
-        if not by_client:
+        if remark.author_kind != 'client':
             cls._notify_remark(remark)
         return remark
-
-    @classmethod
-    def move_to(cls, applications, state):
-        """Move applications to the state by the button that leads there,
-        with the same access checks (for the operators' board)"""
-        method = TARGET_METHODS.get(state)
-        if not method:
-            raise ApplicationError(gettext(
-                    'lk_applications.msg_application_no_transition',
-                    state=state))
-        for application in applications:
-            if (application.state, state) not in cls._transitions:
-                raise ApplicationError(gettext(
-                        'lk_applications.msg_application_no_transition',
-                        state=state))
-        getattr(cls, method)(applications)
-
-    def next_states(self):
-        "The states the application may be moved to from its current one"
-        return [s for (f, s) in self.__class__._transitions
-            if f == self.state and (
-                self.kind.workflow == 'full' or s not in FULL_STATES)
-            and not (s == 'closed' and self.state == 'accepted'
-                and self.kind.workflow == 'full')]
 
     @classmethod
     @ModelView.button
@@ -789,11 +851,7 @@ class Application(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @transition('documents_requested')
     def request_documents(cls, applications):
-        for application in applications:
-            if not application.status_comment:
-                raise ApplicationError(gettext(
-                        'lk_applications.msg_application_comment_required',
-                        application=application.rec_name))
+        pass
 
     @classmethod
     @ModelView.button
@@ -838,11 +896,7 @@ class Application(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @transition('execution')
     def return_execution(cls, applications):
-        for application in applications:
-            if not application.status_comment:
-                raise ApplicationError(gettext(
-                        'lk_applications.msg_application_comment_required',
-                        application=application.rec_name))
+        pass
 
     @classmethod
     @ModelView.button
@@ -872,11 +926,7 @@ class Application(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @transition('rejected')
     def reject(cls, applications):
-        for application in applications:
-            if not application.status_comment:
-                raise ApplicationError(gettext(
-                        'lk_applications.msg_application_comment_required',
-                        application=application.rec_name))
+        pass
 
     @classmethod
     @ModelView.button
@@ -952,7 +1002,7 @@ class Application(Workflow, ModelSQL, ModelView):
             'history': [{
                     'date': _iso(h.date),
                     'state': h.state,
-                    'user': h.user,
+                    'user': h.author,
                     'remark': h.remark,
                     } for h in reversed(self.history)],
             }
@@ -966,13 +1016,61 @@ def _number(value):
     return str(value) if value is not None else None
 
 
-class Remark(ModelSQL, ModelView):
+class AuthorMixin(OperatorMixin):
+    """Records that keep who made them: the staff member or the client's web
+    user, and the operator acting on behalf of the client"""
+    __slots__ = ()
+
+    staff = fields.Many2One(
+        'res.user', "Staff Member", readonly=True, ondelete='RESTRICT')
+    web_user = fields.Many2One(
+        'web.user', "Client Account", readonly=True, ondelete='SET NULL')
+    author = fields.Function(fields.Char("Author"), 'get_author')
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Application = pool.get('lk.application')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            for name, value in Application.author_values().items():
+                if name in cls._fields and value is not None:
+                    values.setdefault(name, value)
+        return values
+
+    def get_author(self, name):
+        with without_check_access():
+            return self.author_name_of({
+                    'operator': self.operator,
+                    'staff': self.staff,
+                    'web_user': self.web_user,
+                    })
+
+    @staticmethod
+    def author_name_of(values):
+        "The name of the author as people read it, from author values"
+        pool = Pool()
+        User = pool.get('res.user')
+        WebUser = pool.get('web.user')
+        operator = values.get('operator')
+        if operator is not None:
+            return gettext('lk_applications.msg_author_on_behalf',
+                operator=User(int(operator)).rec_name)
+        elif values.get('web_user') is not None:
+            web_user = WebUser(int(values['web_user']))
+            return web_user.party.rec_name if web_user.party else (
+                web_user.rec_name)
+        elif values.get('staff') is not None:
+            return User(int(values['staff'])).rec_name
+        return gettext('lk_applications.msg_history_system')
+
+
+class Remark(AuthorMixin, ModelSQL, ModelView):
     __name__ = 'lk.application.remark'
     __string__ = "Application Remark"
 
     application = fields.Many2One(
         'lk.application', "Application", required=True, ondelete='CASCADE')
-    author = fields.Char("Author", readonly=True)
     author_kind = fields.Selection([
             ('operator', "Company"),
             ('client', "Client"),
@@ -994,16 +1092,12 @@ class Remark(ModelSQL, ModelView):
 
     @classmethod
     def default_author_kind(cls):
-        return 'operator'
-
-    @classmethod
-    def default_author(cls):
         pool = Pool()
         Application = pool.get('lk.application')
-        return Application._acting_user()[0]
+        return Application.author_values()['author_kind']
 
 
-class History(ModelSQL, ModelView):
+class History(AuthorMixin, ModelSQL, ModelView):
     __name__ = 'lk.application.history'
     __string__ = "Application History"
 
@@ -1013,7 +1107,6 @@ class History(ModelSQL, ModelView):
     date = fields.Timestamp("Changed At", required=True, readonly=True)
     state = fields.Selection(STATES, "State", required=True, readonly=True)
     state_string = state.translated('state')
-    user = fields.Char("User", readonly=True)
     remark = fields.Text("Remarks", readonly=True)
 
     @classmethod

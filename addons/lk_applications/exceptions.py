@@ -12,6 +12,10 @@ class ApplicationModificationError(AccessError):
     pass
 
 
+class ApplicationAccessError(AccessError):
+    "The user may not take the edge of the workflow"
+
+
 class ApplicationValidationError(ValidationError):
     "A value the client typed is wrong; `field` names the form field"
 

@@ -34,6 +34,15 @@ def record_changes(model_name, mode, records, field_names=None):
         Line.add(context[AUDIT_KEY], model_name, mode, records, field_names)
 
 
+def record_action(model_name, action, records):
+    "Add to the running audit that the action (a button) ran on records"
+    context = Transaction().context
+    if context.get(AUDIT_KEY) and records:
+        Line = Pool().get('lk.operator.audit.line')
+        Line.add(context[AUDIT_KEY], model_name, 'button', records,
+            method=action)
+
+
 class OperatorAuditMixin:
     "Changes made while an operator acts on behalf of a client are audited"
     __slots__ = ()
@@ -242,8 +251,11 @@ class AuditLine(ModelSQL, ModelView):
             ('create', "Created"),
             ('write', "Changed"),
             ('delete', "Deleted"),
+            ('button', "Action Taken"),
             ], "Action", required=True, readonly=True)
-    method = fields.Char("Method", readonly=True)
+    method = fields.Char(
+        "Method", readonly=True,
+        help="The HTTP method of a request, the name of an action.")
     path = fields.Char("Page", readonly=True)
     model = fields.Char("Model", readonly=True)
     record_ids = fields.Char("Records", readonly=True)
@@ -259,9 +271,10 @@ class AuditLine(ModelSQL, ModelView):
 
     @classmethod
     @without_check_access
-    def add(cls, audit_id, model_name, mode, records, field_names=None):
+    def add(cls, audit_id, model_name, mode, records, field_names=None,
+            method=None):
         context = Transaction().context
-        cls(audit=audit_id, action=mode, model=model_name,
+        cls(audit=audit_id, action=mode, model=model_name, method=method,
             path=(context.get(PATH_KEY) or '')[:500] or None,
             record_ids=', '.join(str(r.id) for r in records)[:1000],
             field_names=', '.join(sorted(field_names or ()))[:1000] or None,

@@ -4,9 +4,11 @@
 application page, with the move to another state.
 
 The pages run as the staff res.user (`operator_view`), so the record rules
-limit an operator to the applications of their branches, and a move goes
-through `Application.move_to`, the same button with the same checks as in
-the back office."""
+limit an operator to the applications of their branches. The move form
+offers the edges of the workflow the staff member may take
+(`Application.allowed_edges`) and a move goes through
+`Application.move_to`: the edge's button, with the same checks as in the
+back office."""
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,7 +24,7 @@ from trytond.pool import Pool
 from ..application import FINAL_STATES
 from . import blueprint as bp
 from .forms import MoveForm, OperatorFilterForm, RemarkForm
-from .views import add_remark, send_document
+from .views import add_remark, refusal, send_document
 
 GROUPS = (
     'lk_base.group_lk_operator', 'lk_base.group_lk_admin',
@@ -130,20 +132,18 @@ def operator_move(application_id):
     Application = Pool().get('lk.application')
     record = get_own_or_404('lk.application', application_id)
     form = MoveForm()
-    # any state passes the form: move_to refuses what the workflow does not
-    # allow, with its own message
+    # any state passes the form: move_to refuses what the workflow or the
+    # user's groups do not allow, with its own message
     form.state.choices = _states()
     if not form.validate_on_submit():
         flash(_('Choose the state to move the application to.'), 'error')
         return redirect(_back(record))
     try:
-        if form.comment.data and form.comment.data.strip():
-            record.status_comment = form.comment.data.strip()
-            record.save()
-        Application.move_to([record], form.state.data)
+        Application.move_to(
+            [record], form.state.data, comment=form.comment.data)
     except (UserError, ValidationError) as exception:
         rollback()
-        flash(exception.message, 'error')
+        flash(refusal(exception), 'error')
     else:
         flash(_('Application %(number)s is moved to «%(state)s».',
                 number=record.number, state=record.state_string), 'success')
@@ -185,6 +185,7 @@ def operator_document(application_id, document_id):
 
 @bp.app_template_global()
 def move_choices(application):
-    "(state, label) of the states the application may be moved to"
-    labels = dict(_states())
-    return [(s, labels[s]) for s in application.next_states()]
+    """(state, label, comment required) of the edges the staff member may
+    take from the application's state"""
+    return [(e.target, application.state_label(e.target), e.comment)
+        for e in application.allowed_edges()]

@@ -7,18 +7,29 @@ from flask import (
 from flask_babel import gettext as _
 
 from trytond.exceptions import UserError
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import (
+    AccessButtonError, AccessError, ValidationError)
 from trytond.modules.lk_base.file import safe_filename
 from trytond.modules.lk_base.portal.core import (
     current_party, current_web_user, file_response, get_own_or_404,
     paginate, portal_view, rollback)
 from trytond.pool import Pool
 
-from ..application import EDITABLE_STATES, STEP_FIELDS
+from ..application import EDITABLE_STATES
 from . import blueprint as bp
 from .forms import STEP_FORMS, AssetForm, FilterForm, RemarkForm
 
 ASSETS = 'asset_transfer'
+
+
+def refusal(exception):
+    """The message to show of a refused action: the model's own, in the
+    user's language, or a plain one for Tryton's access checks, whose
+    technical English says nothing to a client or an operator"""
+    if (isinstance(exception, (AccessError, AccessButtonError))
+            and type(exception).__module__.startswith('trytond.model')):
+        return _('You are not allowed to do this.')
+    return exception.message
 
 
 def _states():
@@ -129,9 +140,10 @@ def step(application_id, step):
     if step == 'assets':
         return _assets_step(application)
     form_class = STEP_FORMS[step]
+    required = application.required_fields(step)
     kwargs = {}
     if step == 'object':
-        kwargs['reason_required'] = 'technical' not in application.steps
+        kwargs['reason_required'] = 'reason' in required
     if request.method == 'GET':
         form = form_class(obj=application, **kwargs)
     else:
@@ -144,25 +156,17 @@ def step(application_id, step):
             Application.write([application], values)
         except (UserError, ValidationError) as exception:
             rollback()
-            flash(exception.message, 'error')
+            flash(refusal(exception), 'error')
         else:
             return _after_save(application, step)
     status = 400 if form.errors else 200
     return render_template(
         'lk_applications/step.html', application=application, step=step,
-        form=form, fields=form_fields(form), required=_required(
-            application, step)), status
+        form=form, fields=form_fields(form), required=required), status
 
 
 def form_fields(form):
     return [f.name for f in form if f.name != 'csrf_token']
-
-
-def _required(application, step):
-    names = set(STEP_FIELDS.get(step, []))
-    if step == 'object' and 'technical' not in application.steps:
-        names.add('reason')
-    return names
 
 
 def _after_save(application, step):
@@ -249,11 +253,11 @@ def _documents_step(application):
         if not errors and request.form.get('action') == 'submit':
             application = Application(application.id)
             try:
-                Application.submit([application])
+                Application.move_to([application], 'incoming')
             except (UserError, ValidationError) as exception:
                 rollback()
                 field = getattr(exception, 'field', None) or 'form'
-                errors[field] = exception.message
+                errors[field] = refusal(exception)
             else:
                 flash(_('The application is submitted. We will notify you '
                         'when its status changes.'), 'success')
@@ -294,7 +298,7 @@ def _upload_checklist(application):
                 upload.read())
         except (UserError, ValidationError) as exception:
             rollback()
-            errors[name] = exception.message
+            errors[name] = refusal(exception)
             return errors
     return errors
 
@@ -369,21 +373,9 @@ def remark_files(form):
 @bp.route('/my/applications/<int:application_id>/submit', methods=['POST'])
 @portal_view()
 def submit(application_id):
-    pool = Pool()
-    Application = pool.get('lk.application')
-    record = get_own_or_404('lk.application', application_id)
-    if record.state not in EDITABLE_STATES:
-        abort(409)
-    try:
-        Application.submit([record])
-    except (UserError, ValidationError) as exception:
-        rollback()
-        flash(exception.message, 'error')
-    else:
-        flash(_('The application is submitted. We will notify you when its '
-                'status changes.'), 'success')
-    return redirect(url_for(
-            'lk_applications.application', application_id=application_id))
+    return _move(application_id, 'incoming', _(
+            'The application is submitted. We will notify you when its '
+            'status changes.'))
 
 
 @bp.route('/my/applications/<int:application_id>/withdraw', methods=['POST'])
@@ -392,14 +384,16 @@ def withdraw(application_id):
     pool = Pool()
     Application = pool.get('lk.application')
     record = get_own_or_404('lk.application', application_id)
-    if record.state == 'draft':
-        Application.delete([record])
-        flash(_('The draft is deleted.'), 'success')
-        return redirect(url_for('lk_applications.applications'))
-    if 'withdrawn' not in record.next_states():
-        abort(409)
-    Application.withdraw([record])
-    flash(_('The application is withdrawn.'), 'success')
+    try:
+        deleted = Application.discard([record])
+    except UserError as exception:
+        rollback()
+        flash(refusal(exception), 'error')
+    else:
+        if deleted:
+            flash(_('The draft is deleted.'), 'success')
+            return redirect(url_for('lk_applications.applications'))
+        flash(_('The application is withdrawn.'), 'success')
     return redirect(url_for(
             'lk_applications.application', application_id=application_id))
 
@@ -408,14 +402,23 @@ def withdraw(application_id):
     methods=['POST'])
 @portal_view()
 def fulfilled(application_id):
+    return _move(application_id, 'execution_notified', _(
+            'The company is notified that the technical conditions are '
+            'fulfilled.'))
+
+
+def _move(application_id, state, done):
+    "Take the client's edge to state; the model refuses, with its message"
     pool = Pool()
     Application = pool.get('lk.application')
     record = get_own_or_404('lk.application', application_id)
-    if record.state != 'execution':
-        abort(409)
-    Application.notify_execution([record])
-    flash(_('The company is notified that the technical conditions are '
-            'fulfilled.'), 'success')
+    try:
+        Application.move_to([record], state)
+    except (UserError, ValidationError) as exception:
+        rollback()
+        flash(refusal(exception), 'error')
+    else:
+        flash(done, 'success')
     return redirect(url_for(
             'lk_applications.application', application_id=application_id))
 
@@ -468,8 +471,10 @@ def application_steps(application):
 @bp.app_template_global()
 def step_of(field, application):
     "The step of the form where a field is typed"
-    for key in application.steps:
-        if field in STEP_FIELDS.get(key, []) or (
-                key == 'object' and field == 'reason'):
-            return key
-    return application.steps[0]
+    return application.step_of(field)
+
+
+@bp.app_template_global()
+def client_moves(application):
+    "The states the user may move the application to from its page"
+    return {e.target for e in application.allowed_edges()}

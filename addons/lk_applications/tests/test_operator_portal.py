@@ -61,7 +61,7 @@ def read(app, application_id):
         notifications = Notification.search(
             [('party', '=', application.party.id)])
         return (application.state,
-            [(h.state, h.user, h.remark) for h in application.history],
+            [(h.state, h.author, h.remark) for h in application.history],
             len(notifications))
     return run_as_root(app, get)
 
@@ -180,7 +180,7 @@ def test_move_outside_the_workflow_is_refused(portal_app, client, operator,
     application_id, _ = own
     response = move(client, application_id, 'closed')
     page = text(client.get(response.headers['Location']))
-    assert 'Заявку нельзя перевести в статус' in page
+    assert 'нельзя перевести из статуса «Входящая» в статус' in page
     assert read(portal_app, application_id)[0] == 'incoming'
 
 
