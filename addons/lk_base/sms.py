@@ -13,7 +13,6 @@ configuration:
     timeout = 10
 """
 import abc
-import datetime as dt
 import logging
 
 import httpx
@@ -22,6 +21,7 @@ import trytond.config as config
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from . import clock
 from .exceptions import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class OutboxGateway(SmsGateway):
     def send(self, phone, text):
         pool = Pool()
         Outbox = pool.get('lk.sms.outbox')
-        message = Outbox(phone=phone, text=text, sent_at=dt.datetime.now())
+        message = Outbox(phone=phone, text=text, sent_at=clock.utcnow())
         message.save()
         return 'outbox-%s' % message.id
 

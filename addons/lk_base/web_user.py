@@ -1,6 +1,5 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
 import time
 
 from sql import Literal
@@ -17,7 +16,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.web_user import user as web_user_module
 
-from . import identifiers
+from . import clock, identifiers, search
 from .exceptions import PasswordPolicyError, RegistrationError
 from .notification import portal_url
 from .operator import OperatorAuditMixin, OperatorMixin
@@ -296,14 +295,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     def lk_operator_domain(cls, filters):
         """The domain of the operators' client list for the filters of the
         search form (a dict; missing or empty values do not filter)."""
-        domain = []
-        if filters.get('date_from'):
-            domain.append(('create_date', '>=', dt.datetime.combine(
-                        filters['date_from'], dt.time.min)))
-        if filters.get('date_to'):
-            domain.append(('create_date', '<', dt.datetime.combine(
-                        filters['date_to'] + dt.timedelta(days=1),
-                        dt.time.min)))
+        domain = search.date_range(
+            'create_date', filters.get('date_from'), filters.get('date_to'))
         if filters.get('person_kind'):
             domain.append(('party.person_kind', '=', filters['person_kind']))
         identifier = identifiers._digits(filters.get('identifier') or '')
@@ -316,9 +309,9 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if filters.get('roles'):
             domain.append(('roles', 'in', list(filters['roles'])))
         if filters.get('name'):
-            domain.append(('party.name', 'ilike', '%%%s%%' % filters['name']))
+            domain.append(search.contains(['party.name'], filters['name']))
         if filters.get('email'):
-            domain.append(('email', 'ilike', '%%%s%%' % filters['email']))
+            domain.append(search.contains(['email'], filters['email']))
         if filters.get('branch'):
             domain.append(('party.branch', '=', filters['branch']))
         if filters.get('id'):
@@ -403,7 +396,7 @@ class ConsentText(ModelSQL, ModelView):
     def current(cls, date=None):
         "The text in force on date (today by default)"
         if date is None:
-            date = dt.date.today()
+            date = clock.today()
         texts = cls.search([('valid_from', '<=', date)], limit=1)
         if not texts:
             raise RegistrationError(gettext('lk_base.msg_consent_text_missing'))
@@ -442,7 +435,7 @@ class Consent(OperatorMixin, ModelSQL, ModelView):
             channel='online'):
         consent = cls(
             web_user=web_user, party=web_user.party, text=text,
-            given_at=dt.datetime.now(), channel=channel,
+            given_at=clock.utcnow(), channel=channel,
             ip_address=ip, user_agent=(user_agent or '')[:500] or None)
         if channel == 'paper':
             consent.operator = Transaction().user

@@ -17,7 +17,7 @@ from ..web_user import login_of
 from . import blueprint as bp
 from .app import limiter
 from .core import (
-    SESSION_KEY, STAFF_KEY, client_ip, rollback, safe_next, transaction)
+    SESSION_KEY, STAFF_KEY, client_ip, local_path, rollback, transaction)
 from .forms import (
     LoginForm, NewPasswordForm, RegistrationForm, ResetRequestForm)
 
@@ -63,7 +63,8 @@ def login():
                 session.clear()
                 session[SESSION_KEY] = WebUser.lk_new_session(user)
                 session.permanent = True
-                return redirect(safe_next(request.args.get('next')))
+                return redirect(local_path(
+                        request.args.get('next'), url_for('lk_base.home')))
     return render_template(
         'lk_base/login.html', form=form, unconfirmed=unconfirmed)
 

@@ -245,6 +245,13 @@ def paginate(model_name, domain, order=None, per_page=None):
     return Page(items, page, per_page, total)
 
 
+def form_filters(form):
+    """{name: value} of the fields of a search form that hold a valid
+    value: what the model's domain of the list is built from"""
+    return {name: field.data for name, field in form._fields.items()
+        if field.data not in (None, '', []) and not field.errors}
+
+
 def rollback():
     "Undo what a failed form submission wrote before it failed"
     Transaction().rollback()
@@ -254,18 +261,61 @@ def client_ip():
     return request.remote_addr
 
 
-def safe_next(target):
-    "Only local paths may be used as a post-login redirect"
-    if target and target.startswith('/') and not target.startswith('//'):
-        return target
-    return url_for('lk_base.home')
+def local_path(target, fallback, prefix='/'):
+    """target if it is a path of this site under prefix, else fallback.
+
+    The one check in front of every redirect to an address that came with
+    the request (?next=, a form's next, the Referer). Only a path is
+    accepted: no scheme, no host, no '//' or backslash that a browser reads
+    as the start of a host, also when percent-encoded, and no control
+    characters (browsers drop a tab, so '/<tab>/evil' would become
+    '//evil')."""
+    if not isinstance(target, str) or not target:
+        return fallback
+    decoded = target
+    for _ in range(3):
+        decoded = urllib.parse.unquote(decoded)
+    for text in (target, decoded):
+        if (not text.startswith('/') or text.startswith('//')
+                or '\\' in text
+                or any(ord(c) < 0x20 or ord(c) == 0x7f for c in text)):
+            return fallback
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    prefix = prefix.rstrip('/')
+    if prefix and not (
+            parts.path == prefix or parts.path.startswith(prefix + '/')):
+        return fallback
+    return target
 
 
-def file_response(name, data, mimetype=None):
-    "A stored file as a download that the browser never renders in place"
-    disposition = "attachment; filename*=UTF-8''%s" % urllib.parse.quote(name)
+def referrer_path():
+    "The path of the Referer when it is a page of this site, else None"
+    target = request.referrer or ''
+    host = request.host_url
+    if target.startswith(host):
+        return '/' + target[len(host):]
+    return None
+
+
+# The types a download may be shown in place (inline=True): the browser
+# renders them itself and runs nothing in them; served with nosniff and
+# the sandboxing policy of files (app.FILE_POLICY, app.PDF_POLICY).
+INLINE_TYPES = {'application/pdf', 'image/png', 'image/jpeg'}
+
+
+def file_response(name, data, mimetype=None, inline=False):
+    """A stored file as a download.
+
+    It is an attachment, which the browser saves and never renders in
+    place, unless inline is asked for a type of INLINE_TYPES."""
+    mimetype = mimetype or 'application/octet-stream'
+    kind = 'inline' if inline and mimetype in INLINE_TYPES else 'attachment'
+    disposition = "%s; filename*=UTF-8''%s" % (
+        kind, urllib.parse.quote(name))
     return bytes(data), 200, {
-        'Content-Type': mimetype or 'application/octet-stream',
+        'Content-Type': mimetype,
         'Content-Disposition': disposition,
         'X-Content-Type-Options': 'nosniff',
         }

@@ -27,7 +27,8 @@ from trytond.transaction import Transaction
 
 from ..operator import PATH_KEY
 from ..res import OPERATOR_GROUPS
-from .core import STAFF_KEY, _language, _portal_user, registry
+from .core import (
+    STAFF_KEY, _language, _portal_user, local_path, referrer_path, registry)
 
 ADMIN_GROUPS = ('lk_base.group_lk_admin',)
 DEMO_GROUP = 'lk_base.group_lk_demo'
@@ -108,15 +109,9 @@ def operator_view(groups=OPERATOR_GROUPS, readonly=None, acting=False,
             if (writes and request.method == 'POST'
                     and DEMO_GROUP in staff.groups):
                 flash(tryton_gettext('lk_base.msg_demo_read_only'), 'error')
-                return redirect(_back())
+                return redirect(local_path(
+                        referrer_path(), url_for('lk_operator.clients')))
             return view(*args, **kwargs)
         return staff_transaction(readonly=readonly)(guard)
     return decorator
 
-
-def _back():
-    target = request.referrer or ''
-    host = request.host_url
-    if target.startswith(host):
-        return '/' + target[len(host):]
-    return url_for('lk_operator.clients')

@@ -20,8 +20,8 @@ from trytond.pool import Pool
 from . import blueprint as bp
 from .app import LANGUAGES
 from .core import (
-    current_party, current_web_user, file_response, get_own_or_404, paginate,
-    portal_view, registry, rollback, transaction)
+    current_party, current_web_user, file_response, get_own_or_404,
+    local_path, paginate, portal_view, registry, rollback, transaction)
 from .forms import (
     MessageForm, NotificationFilterForm, NotificationSettingsForm,
     ProfileChangeForm)
@@ -244,14 +244,8 @@ def set_language():
     lang = request.form.get('lang')
     if lang in LANGUAGES:
         session['lang'] = lang
-    return redirect(_back())
-
-
-def _back():
-    target = request.form.get('next') or ''
-    if target.startswith('/') and not target.startswith('//'):
-        return target
-    return url_for('lk_base.home')
+    return redirect(local_path(
+            request.form.get('next'), url_for('lk_base.home')))
 
 
 @bp.route('/dev/outbox')
