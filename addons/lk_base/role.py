@@ -30,6 +30,17 @@ class Role(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
             ]
 
     @classmethod
+    def lk_names_of_staff(cls):
+        "Names of the roles of the groups of the transaction's staff user"
+        pool = Pool()
+        User = pool.get('res.user')
+        groups = User.get_groups()
+        with without_check_access():
+            return [r.name for r in cls.search([
+                        ('group', 'in', list(groups)),
+                        ])]
+
+    @classmethod
     @without_check_access
     def get(cls, code):
         "The role of code or None"

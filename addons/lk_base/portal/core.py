@@ -17,6 +17,7 @@ and the operator's id, which lk records store and the audit logs.
 """
 import functools
 import math
+import types
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -29,10 +30,13 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from ..operator import AUDIT_KEY, OPERATOR_KEY, PATH_KEY
+from ..res import OPERATOR_GROUPS
 
 SESSION_KEY = 'lk_sid'
 # The key of the operator's lk.operator.session (never with SESSION_KEY)
 STAFF_KEY = 'lk_staff'
+ADMIN_GROUPS = ('lk_base.group_lk_admin',)
+DEMO_GROUP = 'lk_base.group_lk_demo'
 
 
 @dataclass(order=True)
@@ -86,7 +90,6 @@ class PortalRegistry:
         """An entry of the operators' «Администрирование» menu, shown to
         staff in one of groups ('module.xml_id'; any operator role if
         None)"""
-        from ..res import OPERATOR_GROUPS
         self.operator_menu.append(MenuEntry(
                 order, key, label, endpoint,
                 groups=tuple(groups or OPERATOR_GROUPS)))
@@ -101,15 +104,54 @@ def registry():
     return current_app.extensions['lk_portal']
 
 
+def load_staff(key):
+    """What the layout and the views need of the staff session of key, or
+    None (inside a transaction)"""
+    pool = Pool()
+    Session = pool.get('lk.operator.session')
+    User = pool.get('res.user')
+    Role = pool.get('lk.role')
+    info = Session.info(key)
+    if not info:
+        return None
+    known = set(OPERATOR_GROUPS) | set(ADMIN_GROUPS) | {DEMO_GROUP}
+    known |= registry().operator_groups()
+    info['groups'] = {
+        x for x in known if User.lk_in_groups([x], info['user_id'])}
+    with Transaction().set_user(info['user_id']), \
+            Transaction().set_context(language=_language()):
+        info['roles'] = Role.lk_names_of_staff()
+    return types.SimpleNamespace(**info)
+
+
+def request_staff():
+    """The staff session of the request, or None: loaded once per request,
+    in the running transaction or else in a read-only one of its own
+    (the staff pages need it to know as whom to start theirs)"""
+    if '_lk_staff' not in g:
+        key = session.get(STAFF_KEY)
+        staff = None
+        if key and Transaction().database:
+            staff = load_staff(key)
+        elif key:
+            with Transaction().start(
+                    current_app.config['TRYTON_DATABASE'], 0,
+                    readonly=True):
+                staff = load_staff(key)
+        g._lk_staff = staff
+    g.staff = g._lk_staff
+    return g.staff
+
+
 def _request_context():
     "Context of the request's transaction: who the client is"
     pool = Pool()
     WebUser = pool.get('web.user')
     context = {'language': _language()}
     g.staff = None
+    g.role_names = []
     if session.get(STAFF_KEY):
-        from .operator import load_staff
-        g.staff = load_staff(session[STAFF_KEY])
+        request_staff()
         acting = g.staff.acting_for if g.staff else None
         found = WebUser.lk_user_parties(acting) if acting else None
         if found:
@@ -125,6 +167,9 @@ def _request_context():
         # for the layout, which error pages render outside the transaction
         Party = pool.get('party.party')
         g.greeting_name = Party(g.party_ids[0]).greeting_name
+        with Transaction().set_context(language=context['language']):
+            g.role_names = [
+                r.name for r in WebUser(g.web_user_id).roles if r.active]
     context['web_parties'] = g.party_ids
     context['web_user'] = g.web_user_id
     # Transactions started outside the RPC dispatcher skip access rights

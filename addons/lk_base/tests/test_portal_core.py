@@ -164,3 +164,46 @@ def test_file_download_is_sandboxed(tryton_db):
     policy = response.headers['Content-Security-Policy']
     assert 'sandbox' in policy and "default-src 'none'" in policy
     assert response.headers['Content-Disposition'].startswith('attachment')
+
+
+def _header(response):
+    html = response.get_data(as_text=True)
+    match = re.search(r'<div class="whoami">(.*?)</div>', html, re.S)
+    assert match, html
+    return re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', match.group(1)))
+
+
+def test_header_shows_name_and_roles_of_client(client, make_client):
+    "«Ваше имя: … Роли» as in the seed, with the client's roles"
+    account = make_client()
+    client.post('/login', data={
+            'csrf_token': csrf(client, '/login'),
+            'person_kind': account.person_kind, 'snils': account.snils,
+            'password': account.password})
+    header = _header(client.get('/my/profile'))
+    assert 'Ваше имя:' in header
+    assert 'Роли' in header
+    assert 'Клиент ЛК' in header
+
+
+def test_header_shows_name_and_roles_of_staff(client, make_staff):
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    staff_login(client, staff)
+    header = _header(client.get('/operator/clients'))
+    assert 'Ваше имя:' in header
+    assert 'Оператор заявок' in header
+
+
+def test_staff_loaded_once_per_request(client, make_staff, make_client):
+    from unittest import mock
+
+    from trytond.pool import Pool
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    staff_login(client, staff)
+    Session = Pool(client.application.config['TRYTON_DATABASE']).get(
+        'lk.operator.session')
+    with mock.patch.object(
+            Session, 'info', autospec=True,
+            side_effect=Session.info) as info:
+        assert client.get('/operator/clients').status_code == 200
+    assert info.call_count == 1
