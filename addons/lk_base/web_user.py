@@ -247,6 +247,18 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
 
     @classmethod
     @without_check_access
+    def lk_reset_token_valid(cls, email, token):
+        "Whether token is the live password reset token of email"
+        if not email or not token:
+            return False
+        return bool(cls.search([
+                    ('email', '=', email.lower()),
+                    ('reset_password_token', '=', token),
+                    ('reset_password_token_expire', '>', clock.utcnow()),
+                    ], limit=1))
+
+    @classmethod
+    @without_check_access
     def lk_set_password_token(cls, email, token, password):
         pool = Pool()
         Attempt = pool.get('web.user.authenticate.attempt')

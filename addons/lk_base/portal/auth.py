@@ -191,6 +191,9 @@ def reset_password_confirm():
     WebUser = pool.get('web.user')
     email = request.args.get('email', '')
     token = request.args.get('token', '')
+    if not WebUser.lk_reset_token_valid(email, token):
+        # another's, used up or expired: nothing to see here
+        return render_template('lk_base/reset_invalid.html'), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
