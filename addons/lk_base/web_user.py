@@ -290,8 +290,12 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     @without_check_access
     def lk_user_parties(cls, user):
         "Return (web user id, party ids) of an active web user or None"
+        Role = Pool().get('lk.role')
         user = cls(int(user)) if user is not None else None
         if user and user.active and user.party:
+            if Role.lk_access(user.id) == 'guest':
+                # public pages only: no client's data under the rules
+                return user.id, []
             parties = [user.party.id] + [
                 p.id for p in user.secondary_parties]
             return user.id, parties

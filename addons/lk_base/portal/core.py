@@ -22,9 +22,11 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from flask import (
-    abort, current_app, g, redirect, request, session, url_for)
+    abort, current_app, flash, g, redirect, render_template, request,
+    session, url_for)
 from flask_tryton import Tryton
 
+from trytond.i18n import gettext as tryton_gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -163,6 +165,8 @@ def _request_context():
     else:
         found = WebUser.lk_session_user(session.get(SESSION_KEY))
     g.web_user_id, g.party_ids = found or (None, [])
+    g.read_only = bool(g.web_user_id) and (
+        pool.get('lk.role').lk_access(g.web_user_id) == 'read_only')
     if g.party_ids:
         # for the layout, which error pages render outside the transaction
         Party = pool.get('party.party')
@@ -202,6 +206,14 @@ def login_required(view):
                 return redirect(url_for('lk_operator.home'))
             return redirect(url_for(
                     'lk_base.login', next=request.full_path.rstrip('?')))
+        if not g.party_ids:
+            # «Гость»: signed in, the public pages only
+            return render_template('lk_base/guest.html'), 403
+        if request.method == 'POST' and g.get('read_only'):
+            # «Демо»: the ORM refuses the write anyway; say so before
+            flash(tryton_gettext('lk_base.msg_demo_read_only'), 'error')
+            return redirect(local_path(
+                    referrer_path(), url_for('lk_base.home')))
         return view(*args, **kwargs)
     return wrapper
 

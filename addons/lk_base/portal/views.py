@@ -17,6 +17,7 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 
+from ..exceptions import DemoWriteError
 from . import blueprint as bp
 from .app import LANGUAGES
 from .core import (
@@ -179,7 +180,10 @@ def notification(notification_id):
     Attachment = pool.get('ir.attachment')
     record = get_own_or_404('lk.notification', notification_id)
     if record.direction == 'in':
-        Notification.mark_read([record])
+        try:
+            Notification.mark_read([record])
+        except DemoWriteError:
+            pass  # a read-only account leaves no trace
     attachments = Attachment.search([('resource', '=', str(record))])
     return render_template(
         'lk_base/notification.html', notification=record,
