@@ -17,7 +17,8 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.modules.web_user import user as web_user_module
 
 from . import clock, identifiers, search
-from .exceptions import PasswordPolicyError, RegistrationError
+from .exceptions import (
+    BranchScopeError, PasswordPolicyError, RegistrationError)
 from .notification import portal_url
 from .operator import OperatorAuditMixin, OperatorMixin
 from .role import staff_role_codes
@@ -97,6 +98,15 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         return users[0] if users else None
 
     @classmethod
+    def _check_counter_scope(cls, party):
+        "The operator registers clients that their record rules show"
+        Party = Pool().get('party.party')
+        with Transaction().set_context(_check_access=True):
+            if not Party.search([('id', '=', party.id)]):
+                raise BranchScopeError(gettext(
+                        'lk_base.msg_counter_branch_scope'))
+
+    @classmethod
     @without_check_access
     def lk_register(cls, values, consent_text, ip=None, user_agent=None,
             channel='online'):
@@ -134,6 +144,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if langs:
             party_values['lang'] = langs[0].id
         party, = Party.create([party_values])
+        if channel == 'paper':
+            cls._check_counter_scope(party)
         party.set_contact('email', values['email'])
         if values.get('mobile'):
             party.set_contact('mobile', values['mobile'])

@@ -15,7 +15,8 @@ from trytond.transaction import Transaction
 from ..res import OPERATOR_GROUPS
 from . import operator_blueprint as bp
 from .app import limiter
-from .auth import _auth_limit, _branch_choices, _register_checks
+from .auth import (
+    _auth_limit, _branch_choices, _register_checks, registration_error)
 from .core import (
     STAFF_KEY, client_ip, get_own_or_404, local_path, paginate, rollback)
 from .export import xlsx_response
@@ -324,7 +325,7 @@ def client_new():
                 user_agent=request.user_agent.string, channel='paper')
         except (UserError, ValidationError) as exception:
             rollback()
-            form.email.errors.append(exception.message)
+            registration_error(form, exception)
         else:
             flash(_('The client is registered. The link to set a password '
                     'has been sent to %(email)s.', email=user.email),
