@@ -54,9 +54,10 @@ def lk_modules():
     installed = {ep.name for ep in importlib.metadata.entry_points(
             group='trytond.modules')}
     if missing := [n for n in names if n not in installed]:
-        raise LkError(f"{', '.join(missing)} not installed: add an entry "
-            "point and a package-dir for it in pyproject.toml "
-            "(see README, 'Adding a module')")
+        raise LkError(f"{', '.join(missing)} not installed: reinstall "
+            "the project (pip install -e '.[test]' -r requirements.txt; "
+            "./lk does it when the set of addons/lk_* modules changes, see "
+            "README, 'Adding a module')")
     depends = {n: set(_module_config(n).get('depends', '').split())
         for n in names}
     ordered = []

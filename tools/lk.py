@@ -55,6 +55,33 @@ def cmd_test(args):
     return testing.run_tests(args.pg, args.pytest_args)
 
 
+REQUIREMENTS = 'requirements.txt'
+REQUIREMENTS_HEADER = """\
+# The exact versions the test suite passed with; ./lk installs them with
+# the project (pip install -e '.[test]' -r requirements.txt).
+# Regenerate after changing the dependencies in pyproject.toml and a green
+# ./lk test --pg:  ./lk freeze
+"""
+
+
+def cmd_freeze(args):
+    "Write requirements.txt from the packages installed in .venv"
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    output = subprocess.run(
+        [sys.executable, '-m', 'pip', 'freeze', '--exclude-editable',
+            '--disable-pip-version-check'],
+        check=True, capture_output=True, text=True).stdout
+    lines = sorted(
+        (line for line in output.splitlines()
+            if line and not line.startswith('#') and '==' in line),
+        key=str.lower)
+    with open(os.path.join(root, REQUIREMENTS), 'w') as file:
+        file.write(REQUIREMENTS_HEADER + '\n'.join(lines) + '\n')
+    log(f'{REQUIREMENTS}: {len(lines)} packages')
+    return 0
+
+
 def parser():
     main = argparse.ArgumentParser(prog='./lk', description=(
             'Develop, demo and test «ЛК», the customer portal on Tryton 8.0. '
@@ -100,6 +127,16 @@ def parser():
     test.add_argument('--pg', action='store_true',
         help='also run on PostgreSQL')
     test.set_defaults(func=cmd_test)
+
+    freeze = commands.add_parser('freeze', help=(
+            'write requirements.txt: the exact versions installed in .venv'),
+        description=(
+            'Write requirements.txt from "pip freeze --exclude-editable" '
+            'of .venv (the project itself left out). ./lk and .ci/run '
+            'install exactly these versions, so that every machine runs '
+            'the set the suite passed with. Run it after a green ./lk test '
+            '--pg whenever pyproject.toml dependencies change.'))
+    freeze.set_defaults(func=cmd_freeze)
     return main
 
 

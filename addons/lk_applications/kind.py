@@ -4,6 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
+from trytond.modules.lk_base.party import PERSON_KINDS
 
 STEPS = [
     ('requisites', "Requisites and Contacts"),
@@ -19,11 +20,6 @@ CATEGORIES = [
     ('upto_670', "From 150 to 670 kW"),
     ('from_670', "670 kW and above"),
     ('temporary', "Temporary connection"),
-    ]
-PERSON_KINDS = [
-    ('fl', "Individual"),
-    ('ul', "Legal Entity"),
-    ('ip', "Sole Proprietor"),
     ]
 
 

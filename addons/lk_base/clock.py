@@ -13,6 +13,11 @@ def utcnow():
     return dt.datetime.now()
 
 
+def today():
+    "The date of utcnow()"
+    return utcnow().date()
+
+
 def backoff(attempts, first, longest):
     "The wait after the n-th failed attempt: first, 2 × first, 4 × first …"
     return min(first * 2 ** (max(attempts, 1) - 1), longest)

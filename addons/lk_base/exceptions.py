@@ -16,6 +16,10 @@ class PasswordPolicyError(ValidationError):
     pass
 
 
+class BranchScopeError(RegistrationError):
+    "A registration at the counter outside the operator's branches"
+
+
 class ProfileChangeError(UserError):
     pass
 

@@ -41,17 +41,36 @@ class ModelAccess(metaclass=PoolMeta):
     # Housekeeping of the back office (sessions, view settings,
     # preferences) stays writable for the demo account.
     DEMO_WRITABLE = ('ir.', 'res.')
+    # What signing in and out writes for a read-only portal account
+    PORTAL_DEMO_WRITABLE = (
+        'web.user.session', 'web.user.authenticate.attempt')
 
     @classmethod
     def check(cls, model_name, mode='read', raise_exception=True):
         if (mode != 'read' and Transaction().check_access
-                and not model_name.startswith(cls.DEMO_WRITABLE)
-                and cls._is_demo_user()):
+                and cls._is_read_only(model_name)):
             if raise_exception:
                 raise DemoWriteError(gettext('lk_base.msg_demo_read_only'))
             return False
         return super().check(
             model_name, mode=mode, raise_exception=raise_exception)
+
+    @classmethod
+    def _is_read_only(cls, model_name):
+        "Whether the demo account or a read-only portal account is asking"
+        if (not model_name.startswith(cls.DEMO_WRITABLE)
+                and cls._is_demo_user()):
+            return True
+        return (model_name not in cls.PORTAL_DEMO_WRITABLE
+            and cls._is_read_only_web_user())
+
+    @classmethod
+    def _is_read_only_web_user(cls):
+        "Whether the portal's request is of a read-only portal account"
+        pool = Pool()
+        Role = pool.get('lk.role')
+        web_user = Transaction().context.get('web_user')
+        return bool(web_user) and Role.lk_access(web_user) == 'read_only'
 
     @classmethod
     def _is_demo_user(cls):

@@ -11,6 +11,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from . import clock
 from .exceptions import OperatorError
 
 # Context keys of a portal request of an operator acting on behalf of a
@@ -108,7 +109,7 @@ class Session(ModelSQL, ModelView):
         hours = config.getfloat('lk', 'operator_session_hours', default=12)
         session = cls(
             key=secrets.token_urlsafe(32), user=user_id,
-            expires=dt.datetime.now() + dt.timedelta(hours=hours),
+            expires=clock.utcnow() + dt.timedelta(hours=hours),
             ip_address=ip, user_agent=(user_agent or '')[:500] or None)
         session.save()
         return session.key
@@ -121,7 +122,7 @@ class Session(ModelSQL, ModelView):
             return None
         sessions = cls.search([
                 ('key', '=', key),
-                ('expires', '>', dt.datetime.now()),
+                ('expires', '>', clock.utcnow()),
                 ('user.active', '=', True),
                 ], limit=1)
         return sessions[0] if sessions else None
@@ -169,7 +170,7 @@ class Session(ModelSQL, ModelView):
         session._stop_acting()
         audit = Audit(
             operator=session.user, web_user=web_user, party=web_user.party,
-            started_at=dt.datetime.now(), ip_address=ip)
+            started_at=clock.utcnow(), ip_address=ip)
         audit.save()
         session.acting_for = web_user
         session.audit = audit
@@ -188,7 +189,7 @@ class Session(ModelSQL, ModelView):
 
     def _stop_acting(self):
         if self.audit and not self.audit.ended_at:
-            self.audit.ended_at = dt.datetime.now()
+            self.audit.ended_at = clock.utcnow()
             self.audit.save()
         if self.acting_for or self.audit:
             self.acting_for = None

@@ -14,8 +14,8 @@ from . import identifiers
 from .exceptions import PartyIdentifierError
 from .operator import OperatorAuditMixin
 
+# The person kinds of every lk module
 PERSON_KINDS = [
-    (None, ''),
     ('fl', "Individual"),
     ('ul', "Legal Entity"),
     ('ip', "Sole Proprietor"),
@@ -45,7 +45,7 @@ class Party(OperatorAuditMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
 
     person_kind = fields.Selection(
-        PERSON_KINDS, "Person Kind", sort=False,
+        [(None, '')] + PERSON_KINDS, "Person Kind", sort=False,
         help="Individual (ФЛ), legal entity (ЮЛ) or sole proprietor (ИП).")
     person_kind_string = person_kind.translated('person_kind')
     last_name = fields.Char(

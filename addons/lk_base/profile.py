@@ -8,6 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from . import clock
 from .exceptions import ProfileChangeError
 from .operator import OperatorMixin
 
@@ -146,7 +147,7 @@ class ProfileChangeRequest(OperatorMixin, Workflow, ModelSQL, ModelView):
     def _decide(cls, requests):
         cls.write(requests, {
                 'decided_by': Transaction().user,
-                'decided_at': dt.datetime.now(),
+                'decided_at': clock.utcnow(),
                 })
 
     @classmethod

@@ -4,7 +4,17 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
 from trytond.pool import Pool
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
+
+# What a role gives a portal account (see lk_access)
+PORTAL_ACCESS = [
+    (None, ""),
+    ('guest', "Public Pages Only"),
+    ('client', "Client Data"),
+    ('read_only', "Client Data, Read Only"),
+    ]
+# The access of the seed roles, for databases made before the field
+SEED_ACCESS = {'guest': 'guest', 'client': 'client', 'demo': 'read_only'}
 
 
 class Role(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -20,6 +30,15 @@ class Role(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         help="The back-office group of staff who hold this role; "
         "a portal user with such a role is staff and cannot be "
         "impersonated.")
+    portal_access = fields.Selection(
+        PORTAL_ACCESS, "Portal Access", sort=False,
+        help="What a portal account with this role may do:\n"
+        "- public pages only: it signs in but sees no client data and "
+        "cannot apply for anything;\n"
+        "- client data: its own data, applications and messages;\n"
+        "- read only: the same to look at, nothing can be changed.\n"
+        "Read only wins over client data; an account with neither is a "
+        "guest.")
 
     @classmethod
     def __setup__(cls):
@@ -28,6 +47,47 @@ class Role(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         cls._sql_constraints += [
             ('code_unique', Unique(t, t.code), 'lk_base.msg_role_code_unique'),
             ]
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        created = not table_h.column_exist('portal_access')
+        super().__register__(module)
+        if created:
+            cursor = Transaction().connection.cursor()
+            table = cls.__table__()
+            for code, access in SEED_ACCESS.items():
+                cursor.execute(*table.update(
+                        [table.portal_access], [access],
+                        where=table.code == code))
+
+    @classmethod
+    @without_check_access
+    def lk_access(cls, web_user):
+        """What the portal account of id web_user may do: 'client',
+        'read_only' or 'guest' (see portal_access)"""
+        pool = Pool()
+        WebUserRole = pool.get('web.user-lk.role')
+        access = {r.role.portal_access for r in WebUserRole.search([
+                    ('web_user', '=', int(web_user)),
+                    ('role.active', '=', True),
+                    ])}
+        if 'read_only' in access:
+            return 'read_only'
+        elif 'client' in access:
+            return 'client'
+        return 'guest'
+
+    @classmethod
+    def lk_names_of_staff(cls):
+        "Names of the roles of the groups of the transaction's staff user"
+        pool = Pool()
+        User = pool.get('res.user')
+        groups = User.get_groups()
+        with without_check_access():
+            return [r.name for r in cls.search([
+                        ('group', 'in', list(groups)),
+                        ])]
 
     @classmethod
     @without_check_access

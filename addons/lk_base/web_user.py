@@ -1,6 +1,5 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
 import time
 
 import html2text
@@ -19,8 +18,9 @@ from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.web_user import user as web_user_module
 
-from . import identifiers
-from .exceptions import PasswordPolicyError, RegistrationError
+from . import clock, identifiers, search
+from .exceptions import (
+    BranchScopeError, PasswordPolicyError, RegistrationError)
 from .notification import portal_url
 from .operator import OperatorAuditMixin, OperatorMixin
 from .role import staff_role_codes
@@ -121,6 +121,15 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         return users[0] if users else None
 
     @classmethod
+    def _check_counter_scope(cls, party):
+        "The operator registers clients that their record rules show"
+        Party = Pool().get('party.party')
+        with Transaction().set_context(_check_access=True):
+            if not Party.search([('id', '=', party.id)]):
+                raise BranchScopeError(gettext(
+                        'lk_base.msg_counter_branch_scope'))
+
+    @classmethod
     @without_check_access
     def lk_register(cls, values, consent_text, ip=None, user_agent=None,
             channel='online'):
@@ -158,6 +167,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if langs:
             party_values['lang'] = langs[0].id
         party, = Party.create([party_values])
+        if channel == 'paper':
+            cls._check_counter_scope(party)
         party.set_contact('email', values['email'])
         if values.get('mobile'):
             party.set_contact('mobile', values['mobile'])
@@ -271,6 +282,18 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
 
     @classmethod
     @without_check_access
+    def lk_reset_token_valid(cls, email, token):
+        "Whether token is the live password reset token of email"
+        if not email or not token:
+            return False
+        return bool(cls.search([
+                    ('email', '=', email.lower()),
+                    ('reset_password_token', '=', token),
+                    ('reset_password_token_expire', '>', clock.utcnow()),
+                    ], limit=1))
+
+    @classmethod
+    @without_check_access
     def lk_set_password_token(cls, email, token, password):
         pool = Pool()
         Attempt = pool.get('web.user.authenticate.attempt')
@@ -302,8 +325,12 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     @without_check_access
     def lk_user_parties(cls, user):
         "Return (web user id, party ids) of an active web user or None"
+        Role = Pool().get('lk.role')
         user = cls(int(user)) if user is not None else None
         if user and user.active and user.party:
+            if Role.lk_access(user.id) == 'guest':
+                # public pages only: no client's data under the rules
+                return user.id, []
             parties = [user.party.id] + [
                 p.id for p in user.secondary_parties]
             return user.id, parties
@@ -319,14 +346,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     def lk_operator_domain(cls, filters):
         """The domain of the operators' client list for the filters of the
         search form (a dict; missing or empty values do not filter)."""
-        domain = []
-        if filters.get('date_from'):
-            domain.append(('create_date', '>=', dt.datetime.combine(
-                        filters['date_from'], dt.time.min)))
-        if filters.get('date_to'):
-            domain.append(('create_date', '<', dt.datetime.combine(
-                        filters['date_to'] + dt.timedelta(days=1),
-                        dt.time.min)))
+        domain = search.date_range(
+            'create_date', filters.get('date_from'), filters.get('date_to'))
         if filters.get('person_kind'):
             domain.append(('party.person_kind', '=', filters['person_kind']))
         identifier = identifiers._digits(filters.get('identifier') or '')
@@ -339,9 +360,9 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if filters.get('roles'):
             domain.append(('roles', 'in', list(filters['roles'])))
         if filters.get('name'):
-            domain.append(('party.name', 'ilike', '%%%s%%' % filters['name']))
+            domain.append(search.contains(['party.name'], filters['name']))
         if filters.get('email'):
-            domain.append(('email', 'ilike', '%%%s%%' % filters['email']))
+            domain.append(search.contains(['email'], filters['email']))
         if filters.get('branch'):
             domain.append(('party.branch', '=', filters['branch']))
         if filters.get('id'):
@@ -425,7 +446,7 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     @classmethod
     @ModelView.button
     def reset_password(cls, users, from_=None):
-        now = dt.datetime.now()
+        now = clock.utcnow()
         # as web_user: no new link while the last one is valid
         users = [u for u in users
             if not (u.reset_password_token_expire
@@ -512,7 +533,7 @@ class ConsentText(ModelSQL, ModelView):
     def current(cls, date=None):
         "The text in force on date (today by default)"
         if date is None:
-            date = dt.date.today()
+            date = clock.today()
         texts = cls.search([('valid_from', '<=', date)], limit=1)
         if not texts:
             raise RegistrationError(gettext('lk_base.msg_consent_text_missing'))
@@ -551,7 +572,7 @@ class Consent(OperatorMixin, ModelSQL, ModelView):
             channel='online'):
         consent = cls(
             web_user=web_user, party=web_user.party, text=text,
-            given_at=dt.datetime.now(), channel=channel,
+            given_at=clock.utcnow(), channel=channel,
             ip_address=ip, user_agent=(user_agent or '')[:500] or None)
         if channel == 'paper':
             consent.operator = Transaction().user

@@ -9,7 +9,6 @@ offers the edges of the workflow the staff member may take
 (`Application.allowed_edges`) and a move goes through
 `Application.move_to`: the edge's button, with the same checks as in the
 back office."""
-import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +16,8 @@ from flask_babel import gettext as _
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 from trytond.modules.lk_base.portal.core import (
-    get_own_or_404, paginate, rollback)
+    form_filters, get_own_or_404, local_path, paginate, rollback)
+from trytond.modules.lk_base import search
 from trytond.modules.lk_base.portal.operator import operator_view
 from trytond.pool import Pool
 
@@ -53,34 +53,20 @@ def _filter_form():
     return form
 
 
-def _valid(form, name):
-    field = getattr(form, name)
-    return field.data not in (None, '') and not field.errors
-
-
 def _domain(form):
     "The domain of the filters of form that hold a valid value"
-    domain = []
+    filters = form_filters(form)
+    domain = search.date_range(
+        'create_date', filters.get('date_from'), filters.get('date_to'))
     for name in ['branch', 'kind', 'state']:
-        if _valid(form, name):
-            domain.append((name, '=', getattr(form, name).data))
-    if _valid(form, 'overdue'):
-        domain.append(('overdue', '=', form.overdue.data == 'yes'))
-    if _valid(form, 'date_from'):
-        domain.append(('create_date', '>=',
-                dt.datetime.combine(form.date_from.data, dt.time.min)))
-    if _valid(form, 'date_to'):
-        domain.append(('create_date', '<', dt.datetime.combine(
-                    form.date_to.data + dt.timedelta(days=1), dt.time.min)))
-    if _valid(form, 'client'):
-        pattern = '%%%s%%' % form.client.data.strip()
-        domain.append(['OR',
-                ('party.name', 'ilike', pattern),
-                ('applicant_name', 'ilike', pattern),
-                ('applicant_identifier', 'ilike', pattern),
-                ('party.snils', 'ilike', pattern),
-                ('party.inn', 'ilike', pattern),
-                ])
+        if name in filters:
+            domain.append((name, '=', filters[name]))
+    if 'overdue' in filters:
+        domain.append(('overdue', '=', filters['overdue'] == 'yes'))
+    if filters.get('client', '').strip():
+        domain.append(search.contains([
+                    'party.name', 'applicant_name', 'applicant_identifier',
+                    'party.snils', 'party.inn'], filters['client']))
     return domain
 
 
@@ -152,11 +138,11 @@ def operator_move(application_id):
 
 def _back(record):
     "Where the move form was: the board (with its filters) or the page"
-    target = request.form.get('next', '')
-    if target.startswith('/operator/applications') and '//' not in target:
-        return target
-    return url_for(
-        'lk_applications.operator_application', application_id=record.id)
+    return local_path(
+        request.form.get('next'), url_for(
+            'lk_applications.operator_application',
+            application_id=record.id),
+        prefix='/operator/applications')
 
 
 @bp.route('/operator/applications/<int:application_id>/remark',

@@ -17,7 +17,7 @@ import tempfile
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, render_template, request, session
+from flask import Flask, current_app, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -45,7 +45,8 @@ DEFAULTS = {
     'SECRET_KEY': None,
     'SESSION_COOKIE_HTTPONLY': True,
     'SESSION_COOKIE_SAMESITE': 'Lax',
-    'SESSION_COOKIE_SECURE': False,
+    # None: secure unless LK_DEV (the cookie then travels only over HTTPS)
+    'SESSION_COOKIE_SECURE': None,
     'SESSION_COOKIE_NAME': 'lk_session',
     'PERMANENT_SESSION_LIFETIME': dt.timedelta(days=30),
     'MAX_CONTENT_LENGTH': 20 * 1024 * 1024,
@@ -61,7 +62,26 @@ DEFAULTS = {
     'LK_DEV': False,
     'LK_DEV_MAILDIR': None,
     'LK_PROXY_COUNT': 0,
+    'LK_HSTS_MAX_AGE': 365 * 24 * 3600,
     }
+
+# The pages load scripts, styles and images only from the portal itself:
+# no inline script, no inline style, no framing by another site.
+PAGE_POLICY = '; '.join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        ])
+# Files served by the portal (downloads, the PDF print, images): nothing
+# in them may run or load anything, whatever the browser takes them for.
+FILE_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# A PDF shown in place: Chrome's viewer refuses a sandboxed document
+PDF_POLICY = "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
 
 
 def create_app(test_config=None):
@@ -75,6 +95,8 @@ def create_app(test_config=None):
         if not (app.config['LK_DEV'] or app.testing):
             raise RuntimeError('SECRET_KEY must be set for the portal')
         app.config['SECRET_KEY'] = secrets.token_hex(32)
+    if app.config['SESSION_COOKIE_SECURE'] is None:
+        app.config['SESSION_COOKIE_SECURE'] = not app.config['LK_DEV']
     if app.config['LK_PROXY_COUNT']:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config['LK_PROXY_COUNT'],
@@ -99,6 +121,7 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=_select_locale)
     formats.init_app(app)
     _register_error_pages(app)
+    app.after_request(_security_headers)
     app.jinja_env.globals.update(
         portal=portal, languages=LANGUAGES, get_locale=get_locale,
         company=lambda: app.config['LK_COMPANY_NAME'])
@@ -147,6 +170,29 @@ def _select_locale():
     if lang in LANGUAGES:
         return lang
     return 'ru'
+
+
+def _security_headers(response):
+    "The security headers of every response of the portal"
+    headers = response.headers
+    if response.mimetype == 'text/html':
+        policy = PAGE_POLICY
+    elif response.mimetype == 'application/pdf':
+        policy = PDF_POLICY
+    else:
+        policy = FILE_POLICY
+    headers.setdefault('Content-Security-Policy', policy)
+    headers.setdefault('X-Content-Type-Options', 'nosniff')
+    headers.setdefault('X-Frame-Options', 'DENY')
+    # links to other sites never carry the portal's paths (which may hold
+    # a token); the operator pages read the Referer of their own pages
+    headers.setdefault('Referrer-Policy', 'same-origin')
+    if not current_app.config['LK_DEV']:
+        headers.setdefault(
+            'Strict-Transport-Security',
+            'max-age=%d; includeSubDomains'
+            % current_app.config['LK_HSTS_MAX_AGE'])
+    return response
 
 
 def _register_error_pages(app):

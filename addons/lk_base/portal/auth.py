@@ -1,8 +1,6 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Registration, sign-in, e-mail confirmation, password recovery."""
-import types
-
 from flask import (
     current_app, flash, g, redirect, render_template, request, session,
     url_for)
@@ -13,11 +11,12 @@ from trytond.i18n import gettext as tryton_gettext
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 
+from ..exceptions import BranchScopeError, PasswordPolicyError
 from ..web_user import login_of
 from . import blueprint as bp
 from .app import limiter
 from .core import (
-    SESSION_KEY, STAFF_KEY, client_ip, rollback, safe_next, transaction)
+    SESSION_KEY, STAFF_KEY, client_ip, local_path, rollback, transaction)
 from .forms import (
     LoginForm, NewPasswordForm, RegistrationForm, ResetRequestForm)
 
@@ -63,7 +62,8 @@ def login():
                 session.clear()
                 session[SESSION_KEY] = WebUser.lk_new_session(user)
                 session.permanent = True
-                return redirect(safe_next(request.args.get('next')))
+                return redirect(local_path(
+                        request.args.get('next'), url_for('lk_base.home')))
     return render_template(
         'lk_base/login.html', form=form, unconfirmed=unconfirmed)
 
@@ -127,7 +127,7 @@ def register():
                 user_agent=request.user_agent.string)
         except (UserError, ValidationError) as exception:
             rollback()
-            form.email.errors.append(exception.message)
+            registration_error(form, exception)
         else:
             return render_template(
                 'lk_base/register_done.html', email=values['email'])
@@ -136,7 +136,7 @@ def register():
 
 
 def _register_checks(form, WebUser):
-    "Checks that need the database: free identifier, password policy"
+    "Checks that need the database: the branch, a free identifier"
     ok = True
     if form.branch.data not in {c[0] for c in form.branch.choices[1:]}:
         form.branch.errors.append(_('Choose a branch'))
@@ -146,17 +146,20 @@ def _register_checks(form, WebUser):
             form.person_kind.data, login, form.email.data):
         getattr(form, field).errors.append(tryton_gettext(message))
         ok = False
-    if form.password is None:
-        # at the counter: the client sets the password by the e-mailed link
-        return ok
-    candidate = types.SimpleNamespace(
-        login=login, email=form.email.data, party=None)
-    try:
-        WebUser.check_password_policy(form.password.data, [candidate])
-    except ValidationError as exception:
-        form.password.errors.append(exception.message)
-        ok = False
     return ok
+
+
+def registration_error(form, exception):
+    """Put the model's refusal of a registration next to its field; the
+    password policy is the web user's own, checked when it is set"""
+    if (isinstance(exception, PasswordPolicyError)
+            and getattr(form, 'password', None) is not None):
+        field = form.password
+    elif isinstance(exception, BranchScopeError):
+        field = form.branch
+    else:
+        field = form.email
+    field.errors.append(exception.message)
 
 
 @bp.route('/confirm-email')
@@ -190,6 +193,9 @@ def reset_password_confirm():
     WebUser = pool.get('web.user')
     email = request.args.get('email', '')
     token = request.args.get('token', '')
+    if not WebUser.lk_reset_token_valid(email, token):
+        # another's, used up or expired: nothing to see here
+        return render_template('lk_base/reset_invalid.html'), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:

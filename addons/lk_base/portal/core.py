@@ -17,22 +17,28 @@ and the operator's id, which lk records store and the audit logs.
 """
 import functools
 import math
+import types
 import urllib.parse
 from dataclasses import dataclass, field
 
 from flask import (
-    abort, current_app, g, redirect, request, session, url_for)
+    abort, current_app, flash, g, redirect, render_template, request,
+    session, url_for)
 from flask_tryton import Tryton
 
+from trytond.i18n import gettext as tryton_gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from ..operator import AUDIT_KEY, OPERATOR_KEY, PATH_KEY
+from ..res import OPERATOR_GROUPS
 
 SESSION_KEY = 'lk_sid'
 # The key of the operator's lk.operator.session (never with SESSION_KEY)
 STAFF_KEY = 'lk_staff'
+ADMIN_GROUPS = ('lk_base.group_lk_admin',)
+DEMO_GROUP = 'lk_base.group_lk_demo'
 
 
 @dataclass(order=True)
@@ -86,7 +92,6 @@ class PortalRegistry:
         """An entry of the operators' «Администрирование» menu, shown to
         staff in one of groups ('module.xml_id'; any operator role if
         None)"""
-        from ..res import OPERATOR_GROUPS
         self.operator_menu.append(MenuEntry(
                 order, key, label, endpoint,
                 groups=tuple(groups or OPERATOR_GROUPS)))
@@ -101,15 +106,54 @@ def registry():
     return current_app.extensions['lk_portal']
 
 
+def load_staff(key):
+    """What the layout and the views need of the staff session of key, or
+    None (inside a transaction)"""
+    pool = Pool()
+    Session = pool.get('lk.operator.session')
+    User = pool.get('res.user')
+    Role = pool.get('lk.role')
+    info = Session.info(key)
+    if not info:
+        return None
+    known = set(OPERATOR_GROUPS) | set(ADMIN_GROUPS) | {DEMO_GROUP}
+    known |= registry().operator_groups()
+    info['groups'] = {
+        x for x in known if User.lk_in_groups([x], info['user_id'])}
+    with Transaction().set_user(info['user_id']), \
+            Transaction().set_context(language=_language()):
+        info['roles'] = Role.lk_names_of_staff()
+    return types.SimpleNamespace(**info)
+
+
+def request_staff():
+    """The staff session of the request, or None: loaded once per request,
+    in the running transaction or else in a read-only one of its own
+    (the staff pages need it to know as whom to start theirs)"""
+    if '_lk_staff' not in g:
+        key = session.get(STAFF_KEY)
+        staff = None
+        if key and Transaction().database:
+            staff = load_staff(key)
+        elif key:
+            with Transaction().start(
+                    current_app.config['TRYTON_DATABASE'], 0,
+                    readonly=True):
+                staff = load_staff(key)
+        g._lk_staff = staff
+    g.staff = g._lk_staff
+    return g.staff
+
+
 def _request_context():
     "Context of the request's transaction: who the client is"
     pool = Pool()
     WebUser = pool.get('web.user')
     context = {'language': _language()}
     g.staff = None
+    g.role_names = []
     if session.get(STAFF_KEY):
-        from .operator import load_staff
-        g.staff = load_staff(session[STAFF_KEY])
+        request_staff()
         acting = g.staff.acting_for if g.staff else None
         found = WebUser.lk_user_parties(acting) if acting else None
         if found:
@@ -121,10 +165,15 @@ def _request_context():
     else:
         found = WebUser.lk_session_user(session.get(SESSION_KEY))
     g.web_user_id, g.party_ids = found or (None, [])
+    g.read_only = bool(g.web_user_id) and (
+        pool.get('lk.role').lk_access(g.web_user_id) == 'read_only')
     if g.party_ids:
         # for the layout, which error pages render outside the transaction
         Party = pool.get('party.party')
         g.greeting_name = Party(g.party_ids[0]).greeting_name
+        with Transaction().set_context(language=context['language']):
+            g.role_names = [
+                r.name for r in WebUser(g.web_user_id).roles if r.active]
     context['web_parties'] = g.party_ids
     context['web_user'] = g.web_user_id
     # Transactions started outside the RPC dispatcher skip access rights
@@ -157,6 +206,14 @@ def login_required(view):
                 return redirect(url_for('lk_operator.home'))
             return redirect(url_for(
                     'lk_base.login', next=request.full_path.rstrip('?')))
+        if not g.party_ids:
+            # «Гость»: signed in, the public pages only
+            return render_template('lk_base/guest.html'), 403
+        if request.method == 'POST' and g.get('read_only'):
+            # «Демо»: the ORM refuses the write anyway; say so before
+            flash(tryton_gettext('lk_base.msg_demo_read_only'), 'error')
+            return redirect(local_path(
+                    referrer_path(), url_for('lk_base.home')))
         return view(*args, **kwargs)
     return wrapper
 
@@ -245,6 +302,13 @@ def paginate(model_name, domain, order=None, per_page=None):
     return Page(items, page, per_page, total)
 
 
+def form_filters(form):
+    """{name: value} of the fields of a search form that hold a valid
+    value: what the model's domain of the list is built from"""
+    return {name: field.data for name, field in form._fields.items()
+        if field.data not in (None, '', []) and not field.errors}
+
+
 def rollback():
     "Undo what a failed form submission wrote before it failed"
     Transaction().rollback()
@@ -254,18 +318,61 @@ def client_ip():
     return request.remote_addr
 
 
-def safe_next(target):
-    "Only local paths may be used as a post-login redirect"
-    if target and target.startswith('/') and not target.startswith('//'):
-        return target
-    return url_for('lk_base.home')
+def local_path(target, fallback, prefix='/'):
+    """target if it is a path of this site under prefix, else fallback.
+
+    The one check in front of every redirect to an address that came with
+    the request (?next=, a form's next, the Referer). Only a path is
+    accepted: no scheme, no host, no '//' or backslash that a browser reads
+    as the start of a host, also when percent-encoded, and no control
+    characters (browsers drop a tab, so '/<tab>/evil' would become
+    '//evil')."""
+    if not isinstance(target, str) or not target:
+        return fallback
+    decoded = target
+    for _ in range(3):
+        decoded = urllib.parse.unquote(decoded)
+    for text in (target, decoded):
+        if (not text.startswith('/') or text.startswith('//')
+                or '\\' in text
+                or any(ord(c) < 0x20 or ord(c) == 0x7f for c in text)):
+            return fallback
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    prefix = prefix.rstrip('/')
+    if prefix and not (
+            parts.path == prefix or parts.path.startswith(prefix + '/')):
+        return fallback
+    return target
 
 
-def file_response(name, data, mimetype=None):
-    "A stored file as a download that the browser never renders in place"
-    disposition = "attachment; filename*=UTF-8''%s" % urllib.parse.quote(name)
+def referrer_path():
+    "The path of the Referer when it is a page of this site, else None"
+    target = request.referrer or ''
+    host = request.host_url
+    if target.startswith(host):
+        return '/' + target[len(host):]
+    return None
+
+
+# The types a download may be shown in place (inline=True): the browser
+# renders them itself and runs nothing in them; served with nosniff and
+# the sandboxing policy of files (app.FILE_POLICY, app.PDF_POLICY).
+INLINE_TYPES = {'application/pdf', 'image/png', 'image/jpeg'}
+
+
+def file_response(name, data, mimetype=None, inline=False):
+    """A stored file as a download.
+
+    It is an attachment, which the browser saves and never renders in
+    place, unless inline is asked for a type of INLINE_TYPES."""
+    mimetype = mimetype or 'application/octet-stream'
+    kind = 'inline' if inline and mimetype in INLINE_TYPES else 'attachment'
+    disposition = "%s; filename*=UTF-8''%s" % (
+        kind, urllib.parse.quote(name))
     return bytes(data), 200, {
-        'Content-Type': mimetype or 'application/octet-stream',
+        'Content-Type': mimetype,
         'Content-Disposition': disposition,
         'X-Content-Type-Options': 'nosniff',
         }

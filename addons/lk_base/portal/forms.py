@@ -380,9 +380,9 @@ class ClientFilterForm(FlaskForm):
         validators=[Optional()])
 
     def filters(self):
-        "The filters for web.user.lk_operator_domain"
-        filters = {name: field.data for name, field in self._fields.items()
-            if field.data not in (None, '', [])}
+        "The valid filters for web.user.lk_operator_domain"
+        from .core import form_filters
+        filters = form_filters(self)
         if 'client_id' in filters:
             filters['id'] = filters.pop('client_id')
         return filters

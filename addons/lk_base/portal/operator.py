@@ -15,38 +15,20 @@ read-only access) apply as in the back office.
   pages then run as the portal user with that client's parties (core).
 """
 import functools
-import types
 
-from flask import (
-    abort, current_app, flash, g, redirect, request, session, url_for)
+from flask import abort, flash, g, redirect, request, url_for
 from flask_tryton import Tryton
 
 from trytond.i18n import gettext as tryton_gettext
-from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 from ..operator import PATH_KEY
 from ..res import OPERATOR_GROUPS
-from .core import STAFF_KEY, _language, _portal_user, registry
+from .core import (
+    ADMIN_GROUPS, DEMO_GROUP, _language, _portal_user, local_path,
+    referrer_path, request_staff)
 
-ADMIN_GROUPS = ('lk_base.group_lk_admin',)
-DEMO_GROUP = 'lk_base.group_lk_demo'
-
-
-def load_staff(key):
-    """What the layout and the views need of the staff session of key, or
-    None (inside a transaction)"""
-    pool = Pool()
-    Session = pool.get('lk.operator.session')
-    User = pool.get('res.user')
-    info = Session.info(key)
-    if not info:
-        return None
-    known = set(OPERATOR_GROUPS) | set(ADMIN_GROUPS) | {DEMO_GROUP}
-    known |= registry().operator_groups()
-    info['groups'] = {
-        x for x in known if User.lk_in_groups([x], info['user_id'])}
-    return types.SimpleNamespace(**info)
+__all__ = ['ADMIN_GROUPS', 'current_staff', 'operator_view', 'staff_in',
+    'staff_transaction']
 
 
 def staff_in(groups):
@@ -61,13 +43,8 @@ def current_staff():
 
 def _staff_user():
     "The res.user of the request (called before its transaction starts)"
-    g.staff = None
-    key = session.get(STAFF_KEY)
-    if key:
-        with Transaction().start(
-                current_app.config['TRYTON_DATABASE'], 0, readonly=True):
-            g.staff = load_staff(key)
-    return g.staff.user_id if g.staff else _portal_user()
+    staff = request_staff()
+    return staff.user_id if staff else _portal_user()
 
 
 def _staff_context():
@@ -108,15 +85,9 @@ def operator_view(groups=OPERATOR_GROUPS, readonly=None, acting=False,
             if (writes and request.method == 'POST'
                     and DEMO_GROUP in staff.groups):
                 flash(tryton_gettext('lk_base.msg_demo_read_only'), 'error')
-                return redirect(_back())
+                return redirect(local_path(
+                        referrer_path(), url_for('lk_operator.clients')))
             return view(*args, **kwargs)
         return staff_transaction(readonly=readonly)(guard)
     return decorator
 
-
-def _back():
-    target = request.referrer or ''
-    host = request.host_url
-    if target.startswith(host):
-        return '/' + target[len(host):]
-    return url_for('lk_operator.clients')

@@ -3,12 +3,8 @@
 """The operators' cabinet of lk_base: staff sign-in, the client list with
 its search and export, the client card and its actions, acting on behalf of
 a client, registration at the counter."""
-import datetime as dt
-import io
-
 from flask import (
-    flash, g, redirect, render_template, request, send_file,
-    session, url_for)
+    flash, g, redirect, render_template, request, session, url_for)
 from flask_babel import gettext as _
 
 from trytond.exceptions import RateLimitException, UserError
@@ -19,9 +15,11 @@ from trytond.transaction import Transaction
 from ..res import OPERATOR_GROUPS
 from . import operator_blueprint as bp
 from .app import limiter
-from .auth import _auth_limit, _branch_choices, _register_checks
+from .auth import (
+    _auth_limit, _branch_choices, _register_checks, registration_error)
 from .core import (
-    STAFF_KEY, client_ip, get_own_or_404, paginate, rollback)
+    STAFF_KEY, client_ip, get_own_or_404, local_path, paginate, rollback)
+from .export import xlsx_response
 from .forms import (
     ClientFilterForm, CounterRegistrationForm, RolesForm, StaffLoginForm)
 from .operator import (
@@ -34,12 +32,6 @@ SORTS = {
     'email': ['email', 'id'],
     }
 EXPORT_LIMIT = 50000
-
-
-def _safe_next(target):
-    if target and target.startswith('/operator') and '//' not in target:
-        return target
-    return url_for('lk_operator.home')
 
 
 @bp.route('/login', methods=['GET', 'POST'])
@@ -70,7 +62,9 @@ def login():
                 session[STAFF_KEY] = Session.start(
                     user_id, ip=client_ip(),
                     user_agent=request.user_agent.string)
-                return redirect(_safe_next(request.args.get('next')))
+                return redirect(local_path(
+                        request.args.get('next'),
+                        url_for('lk_operator.home'), prefix='/operator'))
     return render_template('lk_base/operator/login.html', form=form)
 
 
@@ -122,9 +116,7 @@ def _order():
 def _client_domain(form):
     pool = Pool()
     WebUser = pool.get('web.user')
-    valid = {k: v for k, v in form.filters().items()
-        if not getattr(form, 'client_id' if k == 'id' else k).errors}
-    return WebUser.lk_operator_domain(valid)
+    return WebUser.lk_operator_domain(form.filters())
 
 
 @bp.route('/clients')
@@ -142,48 +134,34 @@ def clients():
 @bp.route('/clients/export.xlsx')
 @operator_view()
 def clients_export():
-    import xlsxwriter
     pool = Pool()
     WebUser = pool.get('web.user')
     form = _filter_form()
     with Transaction().set_context(active_test=False):
         users = WebUser.search(
             _client_domain(form), order=_order(), limit=EXPORT_LIMIT)
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {'in_memory': True})
-    sheet = workbook.add_worksheet(_('Clients'))
-    bold = workbook.add_format({'bold': True})
-    when = workbook.add_format({'num_format': 'dd.mm.yyyy hh:mm'})
-    headers = [_('ID'), _('Created on'), _('Person kind'), _('SNILS/INN/KPP'),
-        _('Full name / organisation'), _('E-mail'), _('Branch'),
-        _('Roles'), _('State')]
-    sheet.write_row(0, 0, headers, bold)
-    for row, user in enumerate(users, 1):
-        party = user.party
-        sheet.write_number(row, 0, user.id)
-        sheet.write_datetime(row, 1, user.create_date, when)
-        sheet.write_row(row, 2, [
-                party.person_kind_string if party else '',
-                party.lk_identifier if party else user.login or '',
-                party.name if party else '',
-                user.email or '',
-                party.branch.rec_name if party and party.branch else '',
-                ', '.join(r.name for r in user.roles),
-                _state_label(user),
-                ])
-    sheet.autofilter(0, 0, len(users), len(headers) - 1)
-    sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 0, 8)
-    sheet.set_column(1, 3, 18)
-    sheet.set_column(4, 5, 36)
-    sheet.set_column(6, 8, 22)
-    workbook.close()
-    output.seek(0)
-    return send_file(
-        output, download_name='clients-%s.xlsx' % dt.date.today(),
-        as_attachment=True,
-        mimetype='application/vnd.openxmlformats-officedocument'
-        '.spreadsheetml.sheet')
+    columns = [
+        (_('ID'), 8), (_('Created on'), 18), (_('Person kind'), 18),
+        (_('SNILS/INN/KPP'), 18), (_('Full name / organisation'), 36),
+        (_('E-mail'), 36), (_('Branch'), 22), (_('Roles'), 22),
+        (_('State'), 22)]
+    return xlsx_response(
+        'clients', _('Clients'), columns, (
+            _client_row(user) for user in users))
+
+
+def _client_row(user):
+    party = user.party
+    return [
+        user.id, user.create_date,
+        party.person_kind_string if party else None,
+        party.lk_identifier if party else user.login,
+        party.name if party else None,
+        user.email,
+        party.branch.rec_name if party and party.branch else None,
+        ', '.join(r.name for r in user.roles),
+        _state_label(user),
+        ]
 
 
 def _state_label(user):
@@ -347,7 +325,7 @@ def client_new():
                 user_agent=request.user_agent.string, channel='paper')
         except (UserError, ValidationError) as exception:
             rollback()
-            form.email.errors.append(exception.message)
+            registration_error(form, exception)
         else:
             flash(_('The client is registered. The link to set a password '
                     'has been sent to %(email)s.', email=user.email),

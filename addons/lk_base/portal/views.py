@@ -17,11 +17,12 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 
+from ..exceptions import DemoWriteError
 from . import blueprint as bp
 from .app import LANGUAGES
 from .core import (
-    current_party, current_web_user, file_response, get_own_or_404, paginate,
-    portal_view, registry, rollback, transaction)
+    current_party, current_web_user, file_response, get_own_or_404,
+    local_path, paginate, portal_view, registry, rollback, transaction)
 from .forms import (
     MessageForm, NotificationFilterForm, NotificationSettingsForm,
     ProfileChangeForm)
@@ -179,7 +180,10 @@ def notification(notification_id):
     Attachment = pool.get('ir.attachment')
     record = get_own_or_404('lk.notification', notification_id)
     if record.direction == 'in':
-        Notification.mark_read([record])
+        try:
+            Notification.mark_read([record])
+        except DemoWriteError:
+            pass  # a read-only account leaves no trace
     attachments = Attachment.search([('resource', '=', str(record))])
     return render_template(
         'lk_base/notification.html', notification=record,
@@ -244,14 +248,8 @@ def set_language():
     lang = request.form.get('lang')
     if lang in LANGUAGES:
         session['lang'] = lang
-    return redirect(_back())
-
-
-def _back():
-    target = request.form.get('next') or ''
-    if target.startswith('/') and not target.startswith('//'):
-        return target
-    return url_for('lk_base.home')
+    return redirect(local_path(
+            request.form.get('next'), url_for('lk_base.home')))
 
 
 @bp.route('/dev/outbox')
