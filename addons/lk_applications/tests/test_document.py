@@ -158,7 +158,7 @@ class DocumentTestCase(_DBTestCase):
         self.assertEqual(document.web_user, web_user)
         self.assertEqual(document.operator, operator)
         self.assertEqual(document.uploaded_by,
-            "Иванова А. Н. (operator) on behalf of Иванов Иван")
+            "Иванова А. Н. (operator) on behalf of the client")
         with Transaction().set_user(portal), \
                 Transaction().set_context(
                     web_user=web_user.id,

@@ -24,7 +24,7 @@ COMPLETE = {
     'reason': 'Расторжение договора',
     'max_power': 15, 'voltage': '0.22', 'reliability': '3',
     'load_character': 'Бытовая', 'industry': 'Население',
-    'supplier': 'Энергосбыт', 'assets': 'ВЛ-0,4 кВ',
+    'supplier': 'Энергосбыт',
     }
 REFUSED_COMMENT = 'Заполните замечание к заявке'
 STAFF_EDGES = [e for e in EDGES if not e.client]
