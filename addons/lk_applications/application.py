@@ -1,6 +1,8 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 import functools
+import zoneinfo
 from decimal import Decimal
 from typing import NamedTuple, Optional
 
@@ -166,8 +168,12 @@ RELIABILITY = [
     ]
 
 
-def today():
-    "The company's date (scenarios patch it)"
+def today(timezone=None):
+    """The company's date, or the date in the IANA time zone by the clock
+    of the lk modules (tests patch this one function)"""
+    if timezone:
+        now = clock.utcnow().replace(tzinfo=dt.timezone.utc)
+        return now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
     return Pool().get('ir.date').today()
 
 
@@ -195,6 +201,9 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
 
     _client_states = {
         'readonly': ~Eval('state').in_(list(EDITABLE_STATES)),
+        }
+    _review_states = {
+        'readonly': Eval('state').in_(['draft'] + list(FINAL_STATES)),
         }
 
     number = fields.Char("Number", readonly=True)
@@ -280,6 +289,24 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
                 ('signature', "Contract to Sign"),
                 ], "Contract Form"), 'get_contract_form')
 
+    network_distance = fields.Integer(
+        "Distance to the Network (m)", states=_review_states,
+        help="From the plot to the existing network of the voltage class "
+        "asked for; recorded by the operator at the review.")
+    location = fields.Selection([
+            (None, ""),
+            ('town', "Town"),
+            ('rural', "Rural Area"),
+            ], "Location", states=_review_states,
+        help="Town or urban settlement, or rural area: it decides the "
+        "distance within which the shorter connection term applies.")
+    land_issues = fields.Boolean(
+        "Land Issues", states=_review_states,
+        help="The connection needs land of other owners or a change of "
+        "the use of land.")
+    execution_term = fields.Function(
+        fields.Char("Connection Term"), 'get_execution_term')
+
     submitted_at = fields.Timestamp("Submitted At", readonly=True)
     contract_date = fields.Date(
         "Contract Date", readonly=True,
@@ -288,6 +315,11 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
     deadline_event = fields.Selection(
         'get_deadline_events', "Deadline For", readonly=True)
     deadline_event_string = deadline_event.translated('deadline_event')
+    deadline_basis = fields.Char(
+        "Legal Basis of the Deadline", readonly=True)
+    notice_deadline = fields.Date(
+        "Notice of Missing Documents By", readonly=True,
+        help="The company must ask for the missing documents by this date.")
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
     needs_action = fields.Function(
@@ -313,7 +345,7 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
         'lk.application.event', 'application', "Hand-over Events",
         readonly=True)
 
-    del _client_states
+    del _client_states, _review_states
 
     @classmethod
     def __setup__(cls):
@@ -376,7 +408,7 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
             return 'signature'
 
     def get_overdue(self, name):
-        return bool(self.deadline and self.deadline < today()
+        return bool(self.deadline and self.deadline < self.local_today()
             and self.state not in FINAL_STATES)
 
     @classmethod
@@ -465,6 +497,9 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
                 mode == 'create' or {'kind', 'party', 'max_power',
                     'previous_power'} & set(field_names)):
             cls._update_category(cls.browse(applications))
+        if mode == 'write' and {'network_distance', 'location',
+                'land_issues', 'voltage', 'category'} & set(field_names):
+            cls._update_execution_deadline(cls.browse(applications))
 
     @classmethod
     def _update_category(cls, applications):
@@ -647,18 +682,58 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
             'author_kind': 'operator',
             }
 
+    def local_today(self):
+        "Today in the time zone of the application's branch"
+        return today(self.branch.timezone if self.branch else None)
+
     def set_deadline(self):
         pool = Pool()
         Rule = pool.get('lk.application.deadline')
         event = DEADLINE_EVENTS.get(self.state)
         if event:
-            start = today()
+            start = self.local_today()
             if event == 'execution':
                 start = self.contract_date or start
-            self.deadline = Rule.compute(self, event, start)
+            self.deadline, rule = Rule.compute(self, event, start)
             self.deadline_event = event if self.deadline else None
+            self.deadline_basis = rule.legal_basis if rule else None
         elif self.state not in KEEP_DEADLINE:
             self.deadline = self.deadline_event = None
+            self.deadline_basis = None
+        if self.state == 'incoming':
+            self.notice_deadline, _ = Rule.compute(
+                self, 'notice', self.local_today())
+        else:
+            self.notice_deadline = None
+
+    def get_execution_term(self, name):
+        "The term of the connection that applies with the data as they are"
+        pool = Pool()
+        Rule = pool.get('lk.application.deadline')
+        rule = Rule.get_rule(self, 'execution')
+        if rule:
+            if rule.legal_basis:
+                return '%s (%s)' % (rule.term, rule.legal_basis)
+            return rule.term
+
+    @classmethod
+    def _update_execution_deadline(cls, applications):
+        "The connection's deadline follows the data the operator records"
+        pool = Pool()
+        Rule = pool.get('lk.application.deadline')
+        for application in applications:
+            if (application.deadline_event == 'execution'
+                    and application.contract_date):
+                deadline, rule = Rule.compute(
+                    application, 'execution', application.contract_date)
+                basis = rule.legal_basis if rule else None
+                if (deadline, basis) != (
+                        application.deadline, application.deadline_basis):
+                    with without_check_access():
+                        cls.write([application], {
+                                'deadline': deadline,
+                                'deadline_basis': basis,
+                                })
 
     @classmethod
     def _notify(cls, applications):
@@ -871,7 +946,7 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
     @transition('contract_concluded')
     def conclude_contract(cls, applications):
         for application in applications:
-            application.contract_date = today()
+            application.contract_date = application.local_today()
         cls.save(applications)
 
     @classmethod
@@ -937,10 +1012,13 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def annul_expired(cls):
         "Cron: annul the applications whose documents were not completed"
-        applications = cls.search([
-                ('state', '=', 'documents_requested'),
-                ('deadline', '<', today()),
-                ])
+        # the day ends in the branch's time zone: east of the company's
+        # one a day earlier
+        applications = [a for a in cls.search([
+                    ('state', '=', 'documents_requested'),
+                    ('deadline', '<=', today()),
+                    ])
+            if a.deadline < a.local_today()]
         for application in applications:
             application.status_comment = gettext(
                 'lk_applications.msg_application_annulled_documents',

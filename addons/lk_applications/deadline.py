@@ -1,17 +1,21 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from trytond.i18n import gettext
 from trytond.model import (
     MatchMixin, ModelSQL, ModelView, fields, sequence_ordered)
 from trytond.modules.lk_base import workcalendar
+from trytond.pool import Pool
 
 from .kind import CATEGORIES
 
 EVENTS = [
     ('review', "Review of the Application"),
+    ('notice', "Notice of Missing Documents"),
     ('documents', "Completion of Documents by the Applicant"),
     ('contract', "Payment or Signature of the Contract"),
     ('execution', "Carrying Out the Connection"),
@@ -35,6 +39,24 @@ class DeadlineRule(sequence_ordered(), MatchMixin, ModelSQL, ModelView):
     branch = fields.Many2One(
         'lk.branch', "Branch", ondelete='CASCADE',
         help="Empty for every branch.")
+    max_voltage = fields.Numeric(
+        "Up to Voltage (kV)", digits=(16, 2),
+        help="Only for applications at this voltage class or below; "
+        "empty for any voltage.")
+    max_distance = fields.Integer(
+        "Up to Distance (m)",
+        help="Only when the existing network of the voltage class is at "
+        "most this far from the plot; empty for any distance.")
+    location = fields.Selection(
+        'get_locations', "Location",
+        help="Only for objects in a town or in a rural area; empty for "
+        "both.")
+    without_land_issues = fields.Boolean(
+        "Without Land Issues Only",
+        help="Only when the connection needs no land of other owners.")
+    public_procurement = fields.Boolean(
+        "Public Procurement Customers Only",
+        help="Only for clients buying under the public procurement law.")
     duration = fields.Integer("Duration", required=True)
     unit = fields.Selection([
             ('working_days', "Working Days"),
@@ -52,6 +74,30 @@ class DeadlineRule(sequence_ordered(), MatchMixin, ModelSQL, ModelView):
     @staticmethod
     def default_unit():
         return 'working_days'
+
+    @classmethod
+    def get_locations(cls):
+        pool = Pool()
+        Application = pool.get('lk.application')
+        return Application.fields_get(['location'])['location']['selection']
+
+    def match_application(self, application):
+        "Whether the conditions of the rule on the application's data hold"
+        if self.max_voltage is not None and (not application.voltage
+                or Decimal(application.voltage) > self.max_voltage):
+            return False
+        if self.max_distance is not None and (
+                application.network_distance is None
+                or application.network_distance > self.max_distance):
+            return False
+        if self.location and application.location != self.location:
+            return False
+        if self.without_land_issues and application.land_issues:
+            return False
+        if self.public_procurement and not (
+                application.party.public_procurement):
+            return False
+        return True
 
     def add_to(self, date):
         if self.unit == 'working_days':
@@ -74,12 +120,20 @@ class DeadlineRule(sequence_ordered(), MatchMixin, ModelSQL, ModelView):
             'branch': application.branch.id if application.branch else None,
             }
         for rule in cls.search([('event', '=', event)]):
-            if rule.match(pattern):
+            if rule.match(pattern) and rule.match_application(application):
                 return rule
 
     @classmethod
     def compute(cls, application, event, start):
+        "The deadline of event from start and the rule it comes from"
         rule = cls.get_rule(application, event)
         if rule:
-            return rule.add_to(start)
+            return rule.add_to(start), rule
+        return None, None
+
+    @property
+    def term(self):
+        "The duration with its unit, as people read it"
+        return gettext('lk_applications.msg_deadline_term_%s' % self.unit,
+            duration=self.duration)
 

@@ -81,6 +81,10 @@ class Party(OperatorAuditMixin, metaclass=PoolMeta):
         help="Full name of the head of the legal entity.")
     head_position = fields.Char(
         "Head Position", states={'invisible': ~_UL})
+    public_procurement = fields.Boolean(
+        "Public Procurement Customer", states={'invisible': _FL},
+        help="Buys under the public procurement law (44-ФЗ, 223-ФЗ): "
+        "longer terms apply, e.g. to pay an offer.")
     bank_bik = fields.Char("BIK", size=9)
     bank_name = fields.Char("Bank")
     bank_account = fields.Char("Settlement Account", size=20)

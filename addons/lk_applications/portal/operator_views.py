@@ -12,6 +12,10 @@ back office."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
@@ -98,6 +102,27 @@ def operator_board():
         truncated=len(records) > BOARD_LIMIT, limit=BOARD_LIMIT)
 
 
+class ReviewForm(FlaskForm):
+    "What the operator records at the review: it decides the connection term"
+    network_distance = IntegerField(
+        _l('Distance to the existing network (m)'),
+        validators=[Optional(), NumberRange(
+                min=0, max=100000, message=_l('Enter a distance in metres.'))])
+    location = SelectField(_l('Location'), choices=[
+            ('', ''),
+            ('town', _l('Town or urban settlement')),
+            ('rural', _l('Rural area')),
+            ])
+    land_issues = BooleanField(_l('Land of other owners is needed'))
+
+
+def _review_form(record, formdata=None):
+    form = ReviewForm(formdata, obj=record if formdata is None else None)
+    if formdata is None:
+        form.location.data = record.location or ''
+    return form
+
+
 @bp.route('/operator/applications/<int:application_id>')
 @operator_view(groups=GROUPS)
 def operator_application(application_id):
@@ -105,10 +130,38 @@ def operator_application(application_id):
     return _operator_page(record)
 
 
-def _operator_page(record, remark_form=None, status=200):
+def _operator_page(record, remark_form=None, status=200,
+        review_form=None):
     return render_template(
         'lk_applications/operator/application.html', application=record,
-        remark_form=remark_form or RemarkForm()), status
+        remark_form=remark_form or RemarkForm(),
+        review_form=review_form or _review_form(record)), status
+
+
+@bp.route('/operator/applications/<int:application_id>/review',
+    methods=['POST'])
+@operator_view(groups=GROUPS)
+def operator_review(application_id):
+    Application = Pool().get('lk.application')
+    record = get_own_or_404('lk.application', application_id)
+    form = _review_form(record, request.form)
+    if form.validate_on_submit():
+        try:
+            Application.write([record], {
+                    'network_distance': form.network_distance.data,
+                    'location': form.location.data or None,
+                    'land_issues': form.land_issues.data,
+                    })
+        except (UserError, ValidationError) as exception:
+            rollback()
+            flash(refusal(exception), 'error')
+        else:
+            flash(_('The review data are saved.'), 'success')
+            return redirect(url_for(
+                    'lk_applications.operator_application',
+                    application_id=record.id))
+    record = get_own_or_404('lk.application', application_id)
+    return _operator_page(record, review_form=form, status=400)
 
 
 @bp.route('/operator/applications/<int:application_id>/move',

@@ -309,3 +309,64 @@ def test_client_deletes_a_draft_and_withdraws_the_others(portal_app, client,
         return [a.state for a in Application.browse(
                 Application.search([('id', 'in', [draft, incoming])]))]
     assert run_as_root(portal_app, get) == ['withdrawn']
+
+
+def run_as(app, user_id, function):
+    "Run function() as the staff user with access checks, committed"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(app.config['TRYTON_DATABASE'], user_id,
+            context={'_check_access': True}) as transaction:
+        result = function(Pool())
+        transaction.commit()
+    return result
+
+
+@pytest.mark.parametrize('with_comment', [True, False])
+@pytest.mark.parametrize('edge', EDGES, ids=edge_id)
+def test_back_office_button_takes_its_edge(portal_app, make_staff,
+        khakassia_client, edge, with_comment):
+    "The back office's way: the button of the edge, as sao calls it"
+    from trytond.modules.lk_applications.exceptions import ApplicationError
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    application_id = make_application(
+        portal_app, khakassia_client, edge.source, kind_code(edge))
+
+    def click(pool):
+        Application = pool.get('lk.application')
+        application = Application(application_id)
+        if with_comment:
+            application.status_comment = COMMENT
+            application.save()
+        try:
+            getattr(Application, edge.method)([application])
+        except ApplicationError:
+            return 'refused'
+        return Application(application_id).state
+    state = run_as(portal_app, staff.id, click)
+    if edge.comment and not with_comment:
+        assert state == 'refused'
+    else:
+        assert state == edge.target
+
+
+def test_steps_and_required_fields_come_from_the_model(portal_app,
+        khakassia_client):
+    "Without technical data the statement is required on the object step"
+    short_id = make_application(
+        portal_app, khakassia_client, 'draft', 'contract_termination')
+    full_id = make_application(portal_app, khakassia_client, 'draft')
+
+    def get(pool):
+        Application = pool.get('lk.application')
+        short, full = Application(short_id), Application(full_id)
+        return (short.steps, short.required_fields('object'),
+            full.required_fields('object'), full.step_of('voltage'),
+            short.step_of('reason'))
+    short_steps, short_object, full_object, voltage, reason = run_as_root(
+        portal_app, get)
+    assert 'technical' not in short_steps
+    assert 'reason' in short_object
+    assert 'reason' not in full_object
+    assert voltage == 'technical'
+    assert reason == 'object'
