@@ -42,8 +42,13 @@ class Document(FileMixin, OperatorMixin, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('web_user'):
-            values['web_user'] = portal_web_user()
+        if mode == 'create':
+            if not values.get('web_user'):
+                values['web_user'] = portal_web_user()
+        else:
+            # who uploaded the file: a new version only unchecks «current»
+            # of the earlier ones, it does not make them the operator's
+            values.pop('operator', None)
         return values
 
     def get_uploaded_by(self, name):
