@@ -82,3 +82,16 @@ def test_asset_size_follows_the_kind(page, shot, live_server, make_client):
     assert page.locator('table.assets').get_by_text(
         'с. Кожаны, КТП-42').count() == 1
     shot('applications-assets-step')
+
+
+def test_list_search(page, shot, live_server, make_client):
+    sign_in(page, live_server, make_client('fl'))
+    page.goto(live_server + '/my/applications')
+    page.fill('#date_from', '2026-03-01')
+    page.fill('#date_to', '2026-02-01')
+    page.get_by_role('button', name='Найти').click()
+    page.get_by_text('Дата «По» раньше даты «Искать с».').wait_for()
+    assert page.input_value('#date_from') == '2026-03-01'
+    shot('applications-list-search')
+    page.get_by_role('link', name='Обновить').click()
+    assert page.input_value('#date_from') == ''
