@@ -1114,6 +1114,10 @@ class AuthorMixin(OperatorMixin):
             for name, value in Application.author_values().items():
                 if name in cls._fields and value is not None:
                     values.setdefault(name, value)
+        else:
+            # the author is who made the record: a later change (a new
+            # version unchecks «current» of the earlier ones) keeps it
+            values.pop('operator', None)
         return values
 
     def get_author(self, name):

@@ -5,6 +5,7 @@ over to the company: one line per object, with its kind, voltage, length
 or capacity and address."""
 from sql import Null
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
 from trytond.pool import Pool
@@ -78,7 +79,7 @@ class Asset(sequence_ordered(), ModelSQL, ModelView):
         pool = Pool()
         Application = pool.get('lk.application')
         cursor = Transaction().connection.cursor()
-        created = not cls.__table_handler__(module).table_exist(cls._table)
+        created = not backend.TableHandler.table_exist(cls._table)
         super().__register__(module)
         # the transferred objects were a text, one object per line
         application_h = Application.__table_handler__(module)

@@ -35,8 +35,8 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
 def safe_filename(name, extension=None, default='file'):
     """The base name of an uploaded file name, without path, control
-    characters or quotes, at most 200 characters; with extension (if given)
-    in place of the one typed."""
+    characters or quotes, at most 200 characters; ending with extension
+    (if given), which is added when the name ends with another one."""
     name = unicodedata.normalize('NFC', name or '')
     name = name.replace('\\', '/').rsplit('/', 1)[-1]
     name = _UNSAFE.sub('_', name).strip(' ._') or default

@@ -38,6 +38,7 @@ def test_remark_rows_in_place(page, shot, live_server, make_client, files):
     page.get_by_role('link', name='← Назад').click()
     form = page.locator('#remark')
     form.wait_for()
+    page.wait_for_load_state()  # the deferred script has run
     rows = form.locator('[data-file-row]')
     assert rows.count() == 1
     page.fill('#text', 'Прилагаю схему и план')
@@ -71,9 +72,12 @@ def test_asset_size_follows_the_kind(page, shot, live_server, make_client):
     page.fill('#postal_address', '660000, г. Красноярск, ул. Ленина, д. 1')
     page.get_by_role('button', name='Далее').click()
     page.get_by_text('Шаг 2 из 3').wait_for()
-    assert page.is_visible('#length') and not page.is_visible('#capacity')
+    page.wait_for_load_state()  # the deferred script has run
+    page.locator('#capacity').wait_for(state='hidden')
+    assert page.is_visible('#length')
     page.select_option('#kind', 'substation')
-    assert page.is_visible('#capacity') and not page.is_visible('#length')
+    page.locator('#length').wait_for(state='hidden')
+    assert page.is_visible('#capacity')
     page.select_option('#voltage', '10')
     page.fill('#capacity', '250')
     page.fill('#address', 'с. Кожаны, КТП-42')
@@ -82,3 +86,16 @@ def test_asset_size_follows_the_kind(page, shot, live_server, make_client):
     assert page.locator('table.assets').get_by_text(
         'с. Кожаны, КТП-42').count() == 1
     shot('applications-assets-step')
+
+
+def test_list_search(page, shot, live_server, make_client):
+    sign_in(page, live_server, make_client('fl'))
+    page.goto(live_server + '/my/applications')
+    page.fill('#date_from', '2026-03-01')
+    page.fill('#date_to', '2026-02-01')
+    page.get_by_role('button', name='Найти').click()
+    page.get_by_text('Дата «По» раньше даты «Искать с».').wait_for()
+    assert page.input_value('#date_from') == '2026-03-01'
+    shot('applications-list-search')
+    page.get_by_role('link', name='Обновить').click()
+    assert page.input_value('#date_from') == ''

@@ -3,11 +3,15 @@
 """The transferred grid objects of an asset transfer application."""
 from decimal import Decimal
 
+from sql import Column
+
 from trytond.model.exceptions import RequiredValidationError
 from trytond.modules.lk_applications.exceptions import (
     ApplicationModificationError, AssetValidationError)
+from trytond import backend
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.transaction import Transaction
 
 from .test_module import make_application
 
@@ -83,3 +87,30 @@ class AssetTestCase(_DBTestCase):
         self.assertEqual(application.missing('assets'), ['assets'])
         self._asset(application, length=Decimal(10))
         self.assertEqual(application.missing('assets'), [])
+
+    @with_transaction()
+    def test_migration_of_the_text(self):
+        "The former text of objects becomes one «Other» object per line"
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Asset = pool.get('lk.application.asset')
+        cursor = Transaction().connection.cursor()
+        application = make_application('asset_transfer')
+        table = Application.__table__()
+        Application.__table_handler__().add_column('assets', 'TEXT')
+        cursor.execute(*table.update(
+                [Column(table, 'assets')],
+                ["ВЛ-0,4 кВ, 350 м, с. Кожаны\n\n  КТП-42, 250 кВА  \n"],
+                where=table.id == application.id))
+        backend.TableHandler.drop_table(Asset.__name__, Asset._table)
+
+        Asset.__register__('lk_applications')
+
+        assets = Asset.search([('application', '=', application.id)])
+        self.assertEqual(
+            [(a.sequence, a.kind, a.address) for a in assets], [
+                (0, 'other', "ВЛ-0,4 кВ, 350 м, с. Кожаны"),
+                (1, 'other', "КТП-42, 250 кВА"),
+                ])
+        self.assertFalse(
+            Application.__table_handler__().column_exist('assets'))

@@ -166,6 +166,18 @@ class DocumentTestCase(_DBTestCase):
             document = self._attach(application, 'plan.pdf', PDF)
         self.assertIsNone(document.operator)
         self.assertEqual(document.uploaded_by, "Иванов Иван")
+        # a new version by the operator keeps who uploaded the earlier one
+        pool.get('lk.application').write(
+            [application], {'state': 'documents_requested'})
+        with Transaction().set_user(portal), \
+                Transaction().set_context(
+                    web_user=web_user.id,
+                    web_parties=[application.party.id],
+                    _lk_operator=operator.id):
+            self._attach(application, 'plan.pdf', PDF)
+        document = pool.get('lk.application.document')(document.id)
+        self.assertFalse(document.current)
+        self.assertIsNone(document.operator)
         # in the back office the staff member, not a forged context
         with Transaction().set_context(web_user=web_user.id):
             document = self._attach(application, 'plan.pdf', PDF)
