@@ -19,9 +19,9 @@ from wtforms.validators import NumberRange, Optional
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
+from trytond.modules.lk_base import search
 from trytond.modules.lk_base.portal.core import (
     form_filters, get_own_or_404, local_path, paginate, rollback)
-from trytond.modules.lk_base import search
 from trytond.modules.lk_base.portal.operator import operator_view
 from trytond.pool import Pool
 
