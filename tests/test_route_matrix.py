@@ -81,6 +81,8 @@ ROUTES = {
     'lk_applications.operator_application': STAFF,
     'lk_applications.operator_document': STAFF,
     'lk_applications.operator_move': STAFF,
+    'lk_applications.operator_remark': STAFF,
+    'lk_applications.operator_review': STAFF,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
