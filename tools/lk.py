@@ -6,7 +6,7 @@ import sys
 
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-from tools import conf, db, sao, serve, testing  # noqa: E402
+from tools import bench, conf, db, sao, serve, testing  # noqa: E402
 from tools.common import DATABASE, LkError, log  # noqa: E402
 
 
@@ -55,6 +55,10 @@ def cmd_test(args):
     return testing.run_tests(args.pg, args.pytest_args)
 
 
+def cmd_bench(args):
+    return bench.run(args)
+
+
 def parser():
     main = argparse.ArgumentParser(prog='./lk', description=(
             'Develop, demo and test «ЛК», the customer portal on Tryton 8.0. '
@@ -100,6 +104,13 @@ def parser():
     test.add_argument('--pg', action='store_true',
         help='also run on PostgreSQL')
     test.set_defaults(func=cmd_test)
+
+    bench_parser = commands.add_parser('bench', help=(
+            'load and profile the portal on a throwaway PostgreSQL cluster '
+            'with generated data'),
+        description=bench.__doc__.split('\n\n')[0])
+    bench.add_arguments(bench_parser)
+    bench_parser.set_defaults(func=cmd_bench)
     return main
 
 
