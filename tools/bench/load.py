@@ -22,6 +22,8 @@ from . import environment, pages as pages_
 
 THREADS = 2
 WARM_UP = 1
+# the memory run stops after this many seconds if the requests are not done
+MEMORY_RUN_CAP = 420
 MARK = 'BENCH '
 
 
@@ -35,21 +37,25 @@ def run(database, env, visitors, args):
     os.makedirs(var('bench', 'wrk'), exist_ok=True)
     try:
         master = supervisor.start('bench-portal', [venv_bin('gunicorn'),
-                '-w', '2', '-b', '%s:%s' % address, '--timeout', '60',
+                '-w', '2', '-b', '%s:%s' % address, '--timeout', '120',
                 'tools.bench.wsgi:create_app()'], env)
         if not supervisor.wait_ready('bench-portal', address, timeout=120):
             raise LkError('the portal did not start, see '
                 + var('log', 'bench-portal.log'))
         base = 'http://%s:%s' % address
+        _wait_idle(base)
         selected = pages_.select(pages_.all_pages(visitors.facts), args.pages)
         results = {}
         for page in selected:
             script = _script(page, visitors)
             _wrk(base + '/', script, WARM_UP, args.connections)
+            _wait_idle(base)
             result = _wrk(base + '/', script, args.duration,
                 args.connections)
             results[page.name] = result
-            log(f"{page.name}: {result['rps']:.0f} req/s, p95 "
+            # the sync workers still answer the requests wrk left queued
+            _wait_idle(base)
+            log(f"{page.name}: {result['rps']:.1f} req/s, p95 "
                 f"{result['p95']:.0f} ms"
                 + (f", {result['bad']} unexpected answers"
                     if result['bad'] else ''))
@@ -61,6 +67,27 @@ def run(database, env, visitors, args):
                 visitors.clients)}
     finally:
         supervisor.stop()
+
+
+def _wait_idle(base, timeout=180):
+    "Wait until both workers answer the bare page at once"
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    fast = 0
+    while fast < 4:
+        if time.monotonic() > deadline:
+            raise LkError('the portal stays busy, see '
+                + var('log', 'bench-portal.log'))
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(base + '/_bench/bare',
+                    timeout=5) as response:
+                response.read()
+        except OSError:
+            time.sleep(0.5)
+            fast = 0
+            continue
+        fast = fast + 1 if time.monotonic() - started < 0.2 else 0
 
 
 def _lua(value):
@@ -182,7 +209,8 @@ def _memory_run(base, master, visitors, args):
     started = time.monotonic()
     # each wrk thread stops after its share
     script = _script(page, visitors, limit=-(-args.rss_requests // THREADS))
-    result = _wrk(base + '/', script, 600, args.connections, timeout=700)
+    result = _wrk(base + '/', script, MEMORY_RUN_CAP, args.connections,
+        timeout=MEMORY_RUN_CAP + 60)
     after = {pid: rss_kib(pid) for pid in workers(master)}
     log(f"memory run: {result['requests']} requests on /my in "
         f'{time.monotonic() - started:.0f} s')
