@@ -252,9 +252,11 @@ def _reset_sequence(conn, table):
         f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))')
 
 
-def generate(conn, clients, applications, notifications, seed=8):
+def generate(conn, clients, applications, notifications, seed=8,
+        finish=True):
     """Write clients, applications (with history) and notifications into
-    the activated database of conn (psycopg); return the row counts"""
+    the activated database of conn (psycopg); return the row counts.
+    finish: commit, then VACUUM ANALYZE"""
     rng = random.Random(seed)
     branches = [r[0] for r in conn.execute(
             'SELECT id FROM lk_branch ORDER BY id')]
@@ -409,9 +411,10 @@ def generate(conn, clients, applications, notifications, seed=8):
     for table in ['party_party', 'web_user', 'web_user-lk_role',
             'lk_application', 'lk_application_history', 'lk_notification']:
         _reset_sequence(conn, table)
-    conn.commit()
-    conn.autocommit = True
-    conn.execute('VACUUM ANALYZE')
+    if finish:
+        conn.commit()
+        conn.autocommit = True
+        conn.execute('VACUUM ANALYZE')
     return totals
 
 
