@@ -22,8 +22,8 @@ from . import environment, pages as pages_
 
 THREADS = 2
 WARM_UP = 1
-# the memory run stops after this many seconds if the requests are not done
-MEMORY_RUN_CAP = 420
+# the memory run lasts at most this many seconds
+MEMORY_RUN_CAP = 300
 MARK = 'BENCH '
 
 
@@ -61,7 +61,11 @@ def run(database, env, visitors, args):
                     if result['bad'] else ''))
         rss = None
         if args.rss_requests:
-            rss = _memory_run(base, master.pid, visitors, args)
+            try:
+                rss = _memory_run(base, master.pid, visitors, args,
+                    results.get('/my'))
+            except LkError as e:
+                log(f'memory run failed: {e}')
         return {'pages': results, 'rss': rss, 'duration': args.duration,
             'connections': args.connections, 'clients': len(
                 visitors.clients)}
@@ -94,7 +98,7 @@ def _lua(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-def _script(page, visitors, limit=0):
+def _script(page, visitors):
     "A wrk script for page; path of the file"
     from urllib.parse import urlencode
     lines = ['local requests = {}']
@@ -122,7 +126,6 @@ def _script(page, visitors, limit=0):
     expected = ', '.join(f'[{s}] = true' for s in page.status)
     lines.append(f"""
 local expected = {{{expected}}}
-local limit = {limit}
 local i = math.random(#requests) - 1
 local threads = {{}}
 bad = 0
@@ -138,7 +141,6 @@ function response(status, headers, body)
     if not expected[status] or location:find("login") then
         bad = bad + 1
     end
-    if limit > 0 and answered >= limit then wrk.thread:stop() end
 end
 function done(summary, latency, requests)
     local total_bad = 0
@@ -201,16 +203,18 @@ def rss_kib(pid):
                 return int(line.split()[1])
 
 
-def _memory_run(base, master, visitors, args):
+def _memory_run(base, master, visitors, args, measured=None):
+    """About rss_requests requests on /my: wrk runs for the time they take
+    at the rate measured on /my (at most MEMORY_RUN_CAP seconds)"""
     page = next(p for p in pages_.all_pages(visitors.facts)
         if p.name == '/my')
+    rate = (measured or {}).get('rps') or 50
+    duration = int(min(MEMORY_RUN_CAP, max(10, args.rss_requests / rate)))
     pids = workers(master)
     before = {pid: rss_kib(pid) for pid in pids}
     started = time.monotonic()
-    # each wrk thread stops after its share
-    script = _script(page, visitors, limit=-(-args.rss_requests // THREADS))
-    result = _wrk(base + '/', script, MEMORY_RUN_CAP, args.connections,
-        timeout=MEMORY_RUN_CAP + 60)
+    result = _wrk(base + '/', _script(page, visitors), duration,
+        args.connections)
     after = {pid: rss_kib(pid) for pid in workers(master)}
     log(f"memory run: {result['requests']} requests on /my in "
         f'{time.monotonic() - started:.0f} s')
