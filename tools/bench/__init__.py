@@ -78,7 +78,7 @@ def run(args):
         env = environment.prepare(uri)
         trytond_conf = env['TRYTON_CONFIG']
         scales = sorted({args.scale} | (
-                set() if args.no_count and not args.profile
+                set() if args.no_count or args.profile
                 else set(args.count_scales)))
         names = {s: data.database(cluster, trytond_conf, env, s)
             for s in scales}

@@ -393,7 +393,7 @@ def generate(conn, clients, applications, notifications, seed=8,
     conn.execute('''
         INSERT INTO lk_notification (party, direction, subject, body, link,
             is_read, read_at, create_date, create_uid)
-        SELECT %(start)s + (g * 7919) %% %(clients)s,
+        SELECT %(start)s + (g::bigint * 7919) %% %(clients)s,
             CASE WHEN g %% 17 = 0 THEN 'out' ELSE 'in' END,
             (%(subjects)s::text[])[1 + g %% %(nsubjects)s],
             'Уведомление № ' || g || '. Подробности в личном кабинете.',
