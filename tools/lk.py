@@ -6,7 +6,7 @@ import sys
 
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-from tools import conf, db, sao, serve, testing  # noqa: E402
+from tools import bench, conf, db, sao, serve, testing  # noqa: E402
 from tools.common import DATABASE, LkError, log  # noqa: E402
 
 
@@ -82,6 +82,10 @@ def cmd_freeze(args):
     return 0
 
 
+def cmd_bench(args):
+    return bench.run(args)
+
+
 def parser():
     main = argparse.ArgumentParser(prog='./lk', description=(
             'Develop, demo and test «ЛК», the customer portal on Tryton 8.0. '
@@ -137,6 +141,12 @@ def parser():
             'the set the suite passed with. Run it after a green ./lk test '
             '--pg whenever pyproject.toml dependencies change.'))
     freeze.set_defaults(func=cmd_freeze)
+    bench_parser = commands.add_parser('bench', help=(
+            'load and profile the portal on a throwaway PostgreSQL cluster '
+            'with generated data'),
+        description=bench.__doc__.split('\n\n')[0])
+    bench.add_arguments(bench_parser)
+    bench_parser.set_defaults(func=cmd_bench)
     return main
 
 

@@ -1,0 +1,433 @@
+"""The benchmark databases: an activated template, then bulk data.
+
+`database(cluster, scale)` returns the name of a database holding the data
+of `scale`, restored from `var/bench/<scale>-<source hash>.dump` when that
+dump exists, else generated (and dumped for the next run). The template
+(every lk_* module activated with trytond-admin, in Russian, plus the demo
+data of each module: the seed's 7 branches, roles, application kinds, the
+demo logins) is cached the same way.
+
+The rows are written with COPY through psycopg, bypassing the ORM: at
+scale 1 that is 100 000 clients (party + web user + the role «Клиент ЛК»;
+ФЛ 60 %, ЮЛ 25 %, ИП 15 %, with valid and unique СНИЛС / ИНН+КПП / ИНН),
+300 000 applications spread over the clients in realistic states with one
+history row per state passed, and 1 000 000 notifications. `generate()`
+takes the counts, so a test can run it at a tiny scale.
+"""
+import contextlib
+import datetime as dt
+import glob
+import os
+import random
+import subprocess
+import sys
+import time
+
+from ..common import (
+    ROOT, LkError, lk_modules, log, run, source_hash, var, venv_bin)
+
+TEMPLATE = 'lk_bench_template'
+CLIENTS, APPLICATIONS, NOTIFICATIONS = 100_000, 300_000, 1_000_000
+KIND_SHARES = ('fl',) * 12 + ('ul',) * 5 + ('ip',) * 3
+# The path of each final or current state through the full workflow
+FULL_PATH = [
+    'draft', 'incoming', 'accepted', 'contract_preparation', 'contract_sent',
+    'contract_concluded', 'execution', 'execution_notified',
+    'execution_check', 'connected', 'acts_issued', 'closed']
+PATHS = {s: FULL_PATH[:i + 1] for i, s in enumerate(FULL_PATH)}
+PATHS.update({
+        'documents_requested': ['draft', 'incoming', 'documents_requested'],
+        'withdrawn': ['draft', 'incoming', 'withdrawn'],
+        'rejected': ['draft', 'incoming', 'accepted', 'rejected'],
+        'annulled': ['draft', 'incoming', 'documents_requested', 'annulled'],
+        })
+SHORT_CLOSED = ['draft', 'incoming', 'accepted', 'closed']
+# (state, weight): most applications are done, a fair part is in work
+STATE_WEIGHTS = [
+    ('draft', 8), ('incoming', 6), ('accepted', 5),
+    ('documents_requested', 5), ('contract_preparation', 3),
+    ('contract_sent', 3), ('contract_concluded', 3), ('execution', 6),
+    ('execution_notified', 2), ('execution_check', 2), ('connected', 2),
+    ('acts_issued', 2), ('closed', 38), ('withdrawn', 6), ('rejected', 7),
+    ('annulled', 2)]
+FULL_STATES = set(FULL_PATH[3:-1])
+LAST_NAMES = ['Иванов', 'Петров', 'Сидоров', 'Кузнецов', 'Попов', 'Смирнов',
+    'Волков', 'Соколов', 'Морозов', 'Новиков', 'Фёдоров', 'Лебедев',
+    'Козлов', 'Егоров', 'Павлов', 'Степанов', 'Николаев', 'Орлов']
+FIRST_NAMES = [('Иван', 'Мария'), ('Пётр', 'Анна'), ('Сергей', 'Ольга'),
+    ('Алексей', 'Елена'), ('Дмитрий', 'Наталья'), ('Андрей', 'Татьяна'),
+    ('Михаил', 'Ирина'), ('Николай', 'Светлана')]
+MIDDLE_NAMES = [('Иванович', 'Ивановна'), ('Петрович', 'Петровна'),
+    ('Сергеевич', 'Сергеевна'), ('Алексеевич', 'Алексеевна')]
+SUBJECTS = ['Статус заявки изменён', 'Запрошены документы',
+    'Договор направлен на подпись', 'Плановое отключение электроэнергии',
+    'Напоминание о передаче показаний']
+BASE_DATE = dt.datetime(2021, 1, 11, 9, 0)
+# every MODERATORS-th client is also a moderator of announcements
+MODERATORS = 500
+
+
+def counts(scale):
+    "(clients, applications, notifications) at scale"
+    return (max(30, int(CLIENTS * scale)), max(90, int(APPLICATIONS * scale)),
+        max(300, int(NOTIFICATIONS * scale)))
+
+
+# Identifiers: numbers derived from the row index, with their check digits,
+# so that they are unique and pass lk_base.identifiers
+
+def snils(i):
+    from trytond.modules.lk_base.identifiers import snils_check_number
+    number = '%09d' % (2_000_000 + i)
+    return number + snils_check_number(number)
+
+
+def _check(digits, weights):
+    return str(sum(int(d) * w for d, w in zip(digits, weights)) % 11 % 10)
+
+
+def inn10(i):
+    base = '19%07d' % i
+    return base + _check(base, [2, 4, 10, 3, 5, 9, 4, 6, 8])
+
+
+def inn12(i):
+    base = '24%08d' % i
+    base += _check(base, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+    return base + _check(base, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+
+
+def bench_email(i):
+    return 'client%s@bench.example.ru' % i
+
+
+# The cluster and its databases
+
+class Cluster:
+    "The throwaway cluster of testing.pg_cluster() and its client tools"
+
+    def __init__(self, uri, bindir):
+        self.uri, self.bindir = uri, bindir
+        host_port = uri.split('@', 1)[1].rstrip('/')
+        self.host, self.port = host_port.split(':')
+
+    def tool(self, name, *args, **kwargs):
+        return run([os.path.join(self.bindir, name), '-h', self.host,
+                '-p', self.port, '-U', 'postgres', *args],
+            stdin=subprocess.DEVNULL, **kwargs)
+
+    def connect(self, name, **kwargs):
+        import psycopg
+        return psycopg.connect(self.uri + name, **kwargs)
+
+    def exists(self, name):
+        with self.connect('postgres', autocommit=True) as conn:
+            return bool(conn.execute(
+                    'SELECT 1 FROM pg_database WHERE datname = %s',
+                    (name,)).fetchone())
+
+    def create(self, name, template=None):
+        args = ['-T', template] if template else ['-T', 'template0']
+        self.tool('createdb', *args, '-E', 'UTF8', name)
+
+    def drop(self, name):
+        self.tool('dropdb', '--if-exists', name)
+
+    def dump(self, name, path):
+        tmp = path + '.tmp'
+        self.tool('pg_dump', '-Fc', '-Z', '1', '-f', tmp, name)
+        os.replace(tmp, path)
+
+    def restore(self, name, path):
+        self.create(name)
+        self.tool('pg_restore', '-j', '2', '--no-owner', '-d', name, path)
+        with self.connect(name, autocommit=True) as conn:
+            conn.execute('ANALYZE')
+
+
+def dump_path(key):
+    return var('bench', f'{key}-{source_hash()}.dump')
+
+
+def _prune(keep):
+    "Remove the dumps of other module sources"
+    for path in glob.glob(var('bench', '*.dump')):
+        if not path.endswith(f'-{source_hash()}.dump'):
+            os.remove(path)
+
+
+def _cached(cluster, name, key, build):
+    "Restore name from the dump of key, or build it and dump it"
+    os.makedirs(var('bench'), exist_ok=True)
+    _prune(key)
+    path = dump_path(key)
+    started = time.monotonic()
+    if cluster.exists(name):
+        return name
+    if os.path.exists(path):
+        cluster.restore(name, path)
+        log(f'restored {name} from {os.path.relpath(path, ROOT)} in '
+            f'{time.monotonic() - started:.0f} s')
+        return name
+    build()
+    cluster.dump(name, path)
+    log(f'built {name} in {time.monotonic() - started:.0f} s, dumped to '
+        f'{os.path.relpath(path, ROOT)}')
+    return name
+
+
+def template(cluster, trytond_conf, env):
+    "The database with every lk_* module activated and the demo data"
+    from .. import conf
+
+    def build():
+        cluster.create(TEMPLATE)
+        modules = lk_modules()
+        log(f"activating {', '.join(modules)} in {TEMPLATE} (trytond-admin)")
+        admin_env = dict(env, TRYTONPASSFILE=var('admin_password'))
+        conf.admin_password()
+        admin = [venv_bin('trytond-admin'), '-c', trytond_conf, '-d',
+            TEMPLATE]
+        try:
+            run([*admin, '--all', '--email', 'admin@lk.localhost',
+                    '--language', 'ru', 'en'], env=admin_env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            run([*admin, '-u', *modules, '--activate-dependencies'],
+                env=admin_env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL)
+            run([sys.executable, '-m', 'tools.demo_data', trytond_conf,
+                    TEMPLATE, *modules], cwd=ROOT, env=env)
+        except BaseException:
+            cluster.drop(TEMPLATE)
+            raise
+    return _cached(cluster, TEMPLATE, 'template', build)
+
+
+def scale_name(scale):
+    return 'lk_bench_' + ('%g' % scale).replace('.', '_')
+
+
+def database(cluster, trytond_conf, env, scale):
+    "The database with the data of scale (restored or generated)"
+    name = scale_name(scale)
+
+    def build():
+        template(cluster, trytond_conf, env)
+        cluster.create(name, template=TEMPLATE)
+        started = time.monotonic()
+        try:
+            with cluster.connect(name) as conn:
+                totals = generate(conn, *counts(scale))
+        except BaseException:
+            cluster.drop(name)
+            raise
+        log(f"generated {name}: {', '.join(f'{v} {k}' for k, v in totals.items())}"
+            f' in {time.monotonic() - started:.0f} s')
+    return _cached(cluster, name, 'scale%g' % scale, build)
+
+
+# The generator
+
+def _one(conn, query, params=()):
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None
+
+
+def _copy(conn, table, columns, rows):
+    names = ', '.join('"%s"' % c for c in columns)
+    count = 0
+    with conn.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _next_id(conn, table):
+    return (_one(conn, f'SELECT MAX(id) FROM "{table}"') or 0) + 1
+
+
+def _reset_sequence(conn, table):
+    conn.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+        f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))')
+
+
+def generate(conn, clients, applications, notifications, seed=8,
+        finish=True):
+    """Write clients, applications (with history) and notifications into
+    the activated database of conn (psycopg); return the row counts.
+    finish: commit, then VACUUM ANALYZE"""
+    rng = random.Random(seed)
+    branches = [r[0] for r in conn.execute(
+            'SELECT id FROM lk_branch ORDER BY id')]
+    if not branches:
+        raise LkError('no branches: the template lacks the demo data')
+    client_role = _one(conn, "SELECT id FROM lk_role WHERE code = 'client'")
+    moderator = _one(conn,
+        "SELECT id FROM lk_role WHERE code = 'announcement_moderator'")
+    kinds = [(r[0], r[1], r[2]) for r in conn.execute(
+            "SELECT id, workflow, \"group\" FROM lk_application_kind "
+            "WHERE active ORDER BY id")]
+    totals = {}
+
+    party_start = _next_id(conn, 'party_party')
+    user_start = _next_id(conn, 'web_user')
+    kinds_of = []
+
+    def parties():
+        for i in range(clients):
+            kind = KIND_SHARES[i % len(KIND_SHARES)]
+            kinds_of.append(kind)
+            created = BASE_DATE + dt.timedelta(minutes=17 * i)
+            last = first = middle = snils_ = inn = kpp = None
+            series = number = None
+            if kind == 'fl':
+                female = i % 2
+                last = LAST_NAMES[i % len(LAST_NAMES)] + ('а' if female else '')
+                first = FIRST_NAMES[(i // 2) % len(FIRST_NAMES)][female]
+                middle = MIDDLE_NAMES[(i // 16) % len(MIDDLE_NAMES)][female]
+                name = ' '.join([last, first, middle])
+                snils_ = snils(i)
+                series, number = '%04d' % (1000 + i % 9000), '%06d' % (
+                    i % 1_000_000)
+            elif kind == 'ul':
+                inn, kpp = inn10(i), '190101001'
+                name = 'ООО «%s %s»' % (
+                    rng.choice(['Энергосервис', 'Хлебозавод', 'Стройдом',
+                            'Агро', 'Теплосети', 'Торговый дом']), i)
+            else:
+                inn = inn12(i)
+                last = LAST_NAMES[i % len(LAST_NAMES)]
+                name = 'ИП %s %s.%s.' % (last, 'ИПАСНМ'[i % 6], 'ИПАС'[i % 4])
+                series, number = '%04d' % (1000 + i % 9000), '%06d' % (
+                    (i * 7) % 1_000_000)
+            yield (party_start + i, 'Б%s' % (party_start + i), name, kind, last, first, middle, snils_,
+                inn, kpp, series, number, branches[i % len(branches)], True,
+                dt.time(8), dt.time(21), ('email', 'email', 'sms',
+                    'email_sms', 'portal')[i % 5], created, 0)
+
+    totals['clients'] = _copy(conn, 'party_party', [
+            'id', 'code', 'name', 'person_kind', 'last_name', 'first_name',
+            'middle_name', 'snils', 'inn', 'kpp', 'passport_series',
+            'passport_number', 'branch', 'active', 'notify_from',
+            'notify_to', 'notify_method', 'create_date', 'create_uid'],
+        parties())
+    _copy(conn, 'web_user', [
+            'id', 'email', 'login', 'party', 'active', 'email_valid',
+            'create_date', 'create_uid'],
+        ((user_start + i, bench_email(i), _login(kinds_of[i], i),
+                party_start + i, True, i % 9 != 0,
+                BASE_DATE + dt.timedelta(minutes=17 * i, seconds=30), 0)
+            for i in range(clients)))
+    _copy(conn, 'web_user-lk_role', ['web_user', 'role', 'create_uid',
+            'create_date'],
+        ((user_start + i, role, 0, BASE_DATE) for i in range(clients)
+            for role in ([client_role, moderator] if i % MODERATORS == 0
+                else [client_role])))
+
+    states, weights = zip(*STATE_WEIGHTS)
+    app_start = _next_id(conn, 'lk_application')
+    history = []
+    now = dt.datetime.now().replace(microsecond=0)
+    span = (now - BASE_DATE).total_seconds()
+
+    def applications_rows():
+        for j in range(applications):
+            # clients with more applications than others, every client one
+            i = j if j < clients else int(rng.paretovariate(1.2) * 7919 * j
+                ) % clients
+            kind_id, workflow, group = kinds[j % len(kinds)]
+            state = rng.choices(states, weights)[0]
+            path = PATHS[state]
+            if workflow != 'full' and (state in FULL_STATES
+                    or state == 'closed'):
+                state, path = 'closed', SHORT_CLOSED
+            created = BASE_DATE + dt.timedelta(
+                seconds=span * j / applications)
+            step_at = created
+            for k, passed in enumerate(path):
+                history.append((app_start + j, step_at, passed,
+                        'Система' if k else 'Клиент', 0, step_at))
+                step_at += dt.timedelta(days=rng.randint(1, 9),
+                    minutes=rng.randint(0, 600))
+            submitted = created + dt.timedelta(hours=2) if state != 'draft' \
+                else None
+            deadline = None
+            if state not in {'draft', 'closed', 'withdrawn', 'rejected',
+                    'annulled'}:
+                deadline = (step_at + dt.timedelta(days=rng.choice(
+                            [-5, 3, 10, 30]))).date()
+            power = (5, 15, 15, 60, 150, 300, 700)[j % 7]
+            kind = kinds_of[i]
+            name = 'Объект %s' % j if group != 'assets' else None
+            yield (app_start + j, 'ЗТП-%07d' % (app_start + j), kind_id,
+                party_start + i, branches[i % len(branches)],
+                user_start + i, state, 4 if state != 'draft' else j % 4,
+                'Заявитель %s' % i, snils(i) if kind == 'fl' else (
+                    inn10(i) if kind == 'ul' else inn12(i)),
+                '+7913%07d' % i, bench_email(i),
+                'г. Абакан, ул. Пушкина, д. %s' % (1 + i % 200),
+                name, 'г. Абакан, ул. Ленина, д. %s' % (1 + j % 300), power,
+                '0.38' if power < 670 else '10', '3', 'Жилой дом',
+                'Быт', 'АО «Энергосбыт»', submitted, deadline,
+                'fl_15' if kind == 'fl' and power <= 15 else (
+                    'upto_150' if power <= 150 else (
+                        'upto_670' if power < 670 else 'from_670')),
+                created, 0)
+
+    totals['applications'] = _copy(conn, 'lk_application', [
+            'id', 'number', 'kind', 'party', 'branch', 'web_user', 'state',
+            'step', 'applicant_name', 'applicant_identifier',
+            'applicant_phone', 'applicant_email', 'postal_address',
+            'object_name', 'object_address', 'max_power', 'voltage',
+            'reliability', 'load_character', 'industry', 'supplier',
+            'submitted_at', 'deadline', 'category', 'create_date',
+            'create_uid'],
+        applications_rows())
+    totals['history rows'] = _copy(conn, 'lk_application_history', [
+            'application', 'date', 'state', 'user', 'create_uid',
+            'create_date'], history)
+    del history[:]
+
+    # Notifications: spread over the clients, newest first for a few
+    conn.execute('''
+        INSERT INTO lk_notification (party, direction, subject, body, link,
+            is_read, read_at, create_date, create_uid)
+        SELECT %(start)s + (g::bigint * 7919) %% %(clients)s,
+            CASE WHEN g %% 17 = 0 THEN 'out' ELSE 'in' END,
+            (%(subjects)s::text[])[1 + g %% %(nsubjects)s],
+            'Уведомление № ' || g || '. Подробности в личном кабинете.',
+            CASE WHEN g %% 3 = 0 THEN '/my/applications' END,
+            g %% 4 <> 0,
+            CASE WHEN g %% 4 <> 0 THEN %(base)s::timestamp
+                + g * interval '1 second' * %(step)s END,
+            %(base)s::timestamp + g * interval '1 second' * %(step)s, 0
+        FROM generate_series(0, %(count)s - 1) AS g''', {
+            'start': party_start, 'clients': clients,
+            'subjects': SUBJECTS, 'nsubjects': len(SUBJECTS),
+            'base': BASE_DATE, 'step': span / notifications,
+            'count': notifications})
+    totals['notifications'] = notifications
+    for table in ['party_party', 'web_user', 'web_user-lk_role',
+            'lk_application', 'lk_application_history', 'lk_notification']:
+        _reset_sequence(conn, table)
+    if finish:
+        conn.commit()
+        conn.autocommit = True
+        conn.execute('VACUUM ANALYZE')
+    return totals
+
+
+def _login(kind, i):
+    if kind == 'fl':
+        return snils(i)
+    if kind == 'ul':
+        return inn10(i) + '190101001'
+    return inn12(i)
+
+
+@contextlib.contextmanager
+def timed(label):
+    started = time.monotonic()
+    yield
+    log(f'{label} in {time.monotonic() - started:.1f} s')

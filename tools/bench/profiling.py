@@ -1,0 +1,102 @@
+"""./lk bench --profile: where the time of a request goes.
+
+Runs `--profile-requests` requests of a few pages through the Flask test
+client of the bench WSGI app in this process, on the `--scale` database of
+the throwaway PostgreSQL cluster, under cProfile, and prints per page the
+milliseconds per request spent in (cumulative, so nested parts overlap:
+«templates» holds the record reads that the templates trigger, «session»
+holds «web user»):
+
+- session: `web.user.lk_session_user` (session lookup + web user + parties)
+- web user: `web.user.lk_user_parties` (the user and its parties)
+- staff: `portal.operator.load_staff` (operator session, groups)
+- transaction: `Transaction.start` + `Transaction.stop` (connection from
+  the pool, cache refresh with clean_timeout = 0, commit/rollback)
+- record rules: `ir.rule.domain_get`
+- access rights: `ir.model.access.check` and the field accesses
+- menus and cards: the home cards' counters (`_unread_count`,
+  `_action_count`) and the menu registry
+- greeting: `party.party.get_greeting_name` and `rec_name` getters
+- translations: flask-babel `gettext` and trytond's `ir.translation`
+- templates: `flask.render_template`
+- SQL: the cursors' `execute` (time in PostgreSQL and the driver)
+
+The whole-request figure is the time of `Flask.full_dispatch_request`.
+"""
+import cProfile
+import pstats
+import time
+
+from . import counting, pages as pages_, visitors as visitors_
+
+PAGES = ['/my', '/my/applications', 'application page', '/my/notifications',
+    'clients [operator] ФИО содержит', 'applications [operator]']
+
+PARTS = [
+    ('request (all)', lambda f, n: n == 'full_dispatch_request'),
+    ('session', lambda f, n: n == 'lk_session_user'),
+    ('web user', lambda f, n: n == 'lk_user_parties'),
+    ('staff', lambda f, n: n in {'load_staff', '_staff_user'}
+        and 'lk_base/portal' in f),
+    ('transaction start', lambda f, n: f.endswith('trytond/transaction.py')
+        and n == 'start'),
+    ('transaction stop', lambda f, n: f.endswith('trytond/transaction.py')
+        and n == 'stop'),
+    ('record rules', lambda f, n: f.endswith('ir/rule.py')
+        and n == 'domain_get'),
+    ('access rights', lambda f, n: f.endswith('ir/model.py')
+        and n in {'check', 'get_access'}),
+    ('cards', lambda f, n: n in {'_unread_count', '_action_count'}),
+    ('menus', lambda f, n: n in {'menu_entries', 'operator_groups'}),
+    ('greeting / rec_name', lambda f, n: n in {
+            'get_greeting_name', 'get_rec_name'}),
+    ('translations', lambda f, n: (n in {'gettext', 'ngettext', 'lazy_gettext'}
+            and 'flask_babel' in f) or (f.endswith('ir/translation.py')
+            and n in {'get_source', 'get_sources', 'get_ids'})
+        or (f.endswith('trytond/i18n.py') and n == 'gettext')),
+    ('templates', lambda f, n: n == 'render_template'
+        and 'flask' in f),
+    ('SQL execute', lambda f, n: n == 'execute'
+        and 'backend/postgresql' in f),
+    ]
+
+
+def run(database, env, args):
+    visitors = visitors_.prepare(database, env, 20)
+    app = counting.app_for(database)
+    selected = [p for p in pages_.all_pages(visitors.facts)
+        if p.name in PAGES]
+    print(f'\nProfile (cProfile, in process, PostgreSQL, database '
+        f'{database}), ms per request; parts nest and overlap')
+    header = f"{'part':<22}" + ''.join(f'{p.name[:16]:>17}' for p in selected)
+    print(header)
+    figures = {}
+    for page in selected:
+        for person in visitors.clients[:3]:  # warm the caches
+            counting.request(app, page, person, visitors.staff)
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        for i in range(args.profile_requests):
+            person = visitors.clients[i % len(visitors.clients)]
+            counting.request(app, page, person, visitors.staff)
+        profile.disable()
+        wall = (time.perf_counter() - started) / args.profile_requests
+        stats = pstats.Stats(profile).stats
+        figures[page.name] = {'wall': wall * 1000}
+        for label, match in PARTS:
+            total = sum(ct for (f, _, n), (_, _, _, ct, _) in stats.items()
+                if match(f, n))
+            figures[page.name][label] = total * 1000 / args.profile_requests
+    for label in ['wall'] + [label for label, _ in PARTS]:
+        row = f'{label:<22}'
+        for page in selected:
+            value = figures[page.name][label]
+            share = value / figures[page.name]['request (all)'] * 100 \
+                if label not in {'wall', 'request (all)'} else None
+            row += f'{value:>10.2f}' + (
+                f' ({share:>3.0f}%)' if share is not None else ' ' * 7)
+        print(row)
+    print('(wall: the whole test-client round trip with cProfile on)',
+        flush=True)
+    return figures

@@ -1,0 +1,198 @@
+"""The signed-in visitors of a bench run.
+
+For `count` generated clients spread over the database: a portal session
+(`web.user.lk_new_session`, as /login opens it), a document on their latest
+application, and a draft of their own for the step form POST. For staff: the
+users `bench_admin` (super administrator) and `bench_operator` (operator of
+the branch «Хакасэнерго»), each with an `lk.operator.session`.
+
+The sessions are opened in the database, not through /login: its rate limit
+and password hashing would only slow the set-up. The Flask session cookies
+are then signed with the portal's secret key, holding what the login views
+put there (and a CSRF secret, whose token the POSTs send).
+"""
+import dataclasses
+import hashlib
+import os
+
+from itsdangerous import URLSafeTimedSerializer
+
+from . import environment
+
+PDF = b'%PDF-1.4\n% bench scan\n' + b'0' * 20_000 + b'\n%%EOF\n'
+COOKIE = 'lk_session'
+OPERATOR_BRANCH = 'khakassia'
+
+
+@dataclasses.dataclass
+class Client:
+    user_id: int
+    party_id: int
+    cookie: str
+    csrf: str
+    application: str
+    document: str
+    step: str
+    step_body: dict
+
+
+@dataclasses.dataclass
+class Visitors:
+    database: str
+    clients: list
+    staff: dict  # 'admin' / 'operator': cookie
+    facts: dict  # values for the filters: ids, identifiers, names
+
+
+def _serializer():
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+    app = Flask('lk_bench')
+    app.secret_key = environment.secret_key()
+    return SecureCookieSessionInterface().get_signing_serializer(app)
+
+
+def sign(values):
+    "The value of the portal's session cookie holding values"
+    return _serializer().dumps(dict(values))
+
+
+def csrf_pair():
+    "(raw secret for the session, the token the form sends)"
+    raw = hashlib.sha1(os.urandom(64)).hexdigest()
+    token = URLSafeTimedSerializer(
+        environment.secret_key(), salt='wtf-csrf-token').dumps(raw)
+    return raw, token
+
+
+def prepare(database, env, count):
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    Pool(database).init()
+    with Transaction().start(database, 0) as transaction:
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Application = pool.get('lk.application')
+        Document = pool.get('lk.application.document')
+        Kind = pool.get('lk.application.kind')
+        cursor = transaction.connection.cursor()
+        # evenly spread confirmed bench clients with a submitted application
+        cursor.execute('''
+            SELECT u.id, u.party, MAX(a.id) FROM web_user u
+            JOIN lk_application a ON a.web_user = u.id
+            WHERE u.email LIKE '%%@bench.example.ru' AND u.email_valid
+                AND a.state <> 'draft'
+            GROUP BY u.id, u.party ORDER BY u.id''')
+        rows = cursor.fetchall()
+        if not rows:
+            raise RuntimeError(f'no generated clients in {database}')
+        step = max(1, len(rows) // count)
+        rows = rows[::step][:count]
+        kind, = Kind.search([('code', '=', 'new_connection')], limit=1)
+        documents = Document.create([{
+                    'application': a, 'name': 'scan-%s.pdf' % a,
+                    'data': PDF, 'uploaded_by': 'bench'}
+                for _, _, a in rows])
+        drafts = Application.create([{
+                    'kind': kind.id, 'party': p, 'web_user': u,
+                    'branch': WebUser(u).party.branch.id,
+                    'applicant_name': 'Заявитель %s' % p,
+                    'applicant_phone': '+79131234567',
+                    'applicant_email': 'draft%s@bench.example.ru' % u,
+                    'postal_address': 'г. Абакан, ул. Пушкина, д. 1',
+                    } for u, p, _ in rows])
+        clients = []
+        for (user_id, party_id, app_id), document, draft in zip(
+                rows, documents, drafts):
+            key = WebUser.lk_new_session(WebUser(user_id))
+            raw, token = csrf_pair()
+            cookie = sign({'lk_sid': key, 'csrf_token': raw,
+                    '_permanent': True})
+            clients.append(Client(
+                    user_id, party_id, cookie, token,
+                    application=f'/my/applications/{app_id}',
+                    document=(f'/my/applications/{app_id}/documents/'
+                        f'{document.id}'),
+                    step=f'/my/applications/{draft.id}/edit/requisites',
+                    step_body={
+                        'csrf_token': token,
+                        'applicant_name': draft.applicant_name,
+                        'applicant_phone': draft.applicant_phone,
+                        'applicant_email': draft.applicant_email,
+                        'postal_address': draft.postal_address,
+                        'action': 'save',
+                        }))
+        staff, branch = _staff()
+        facts = _facts(cursor, branch)
+        facts['operator_branch'] = branch
+        transaction.commit()
+    return Visitors(database, clients, staff, facts)
+
+
+def _staff():
+    from trytond.pool import Pool
+    pool = Pool()
+    User = pool.get('res.user')
+    Session = pool.get('lk.operator.session')
+    Branch = pool.get('lk.branch')
+    ModelData = pool.get('ir.model.data')
+    branch, = Branch.search([('code', '=', OPERATOR_BRANCH)])
+    cookies = {}
+    for key, login, group, branches in [
+            ('admin', 'bench_admin', 'group_lk_admin', []),
+            ('operator', 'bench_operator', 'group_lk_operator', [branch]),
+            ]:
+        users = User.search([('login', '=', login)])
+        if not users:
+            users = User.create([{
+                        'login': login, 'name': 'Бенчмарк %s' % key,
+                        'groups': [('add', [
+                                    ModelData.get_id('lk_base', group)])],
+                        'lk_branches': [('add', [b.id for b in branches])],
+                        }])
+        cookies[key] = sign({'lk_staff': Session.start(users[0].id),
+                '_permanent': True})
+    return cookies, branch.id
+
+
+def _facts(cursor, branch):
+    """Values of existing rows for the search filters: clients of the
+    operator's branch, so that both staff users find them"""
+    def one(query, *params):
+        cursor.execute(query, params)
+        row = cursor.fetchone()
+        return row[0] if row else None
+    clients = ("FROM party_party p JOIN web_user u ON u.party = p.id "
+        "WHERE u.email LIKE '%%@bench.example.ru' AND p.branch = %s ")
+    return {
+        'snils': one("SELECT p.snils " + clients
+            + "AND p.snils IS NOT NULL ORDER BY p.id DESC OFFSET 7 LIMIT 1",
+            branch),
+        'inn_ul': one("SELECT p.inn " + clients
+            + "AND p.person_kind = 'ul' ORDER BY p.id DESC OFFSET 5 LIMIT 1",
+            branch),
+        'passport': one("SELECT p.passport_series || ' ' || "
+            "p.passport_number " + clients
+            + "AND p.person_kind = 'fl' ORDER BY p.id DESC OFFSET 3 LIMIT 1",
+            branch),
+        'person_name': one("SELECT p.last_name || ' ' || p.first_name "
+            + clients + "AND p.person_kind = 'fl' ORDER BY p.id DESC "
+            "OFFSET 21 LIMIT 1", branch),
+        'org_name': one("SELECT substr(p.name, 6, 14) " + clients
+            + "AND p.person_kind = 'ul' ORDER BY p.id DESC OFFSET 9 LIMIT 1",
+            branch),
+        'email': one("SELECT split_part(u.email, '@', 1) || '@' " + clients
+            + "ORDER BY p.id DESC OFFSET 11 LIMIT 1", branch),
+        'client_id': one("SELECT u.id " + clients
+            + "ORDER BY p.id DESC OFFSET 13 LIMIT 1", branch),
+        'date': one("SELECT CAST(MIN(u.create_date) AS DATE) " + clients,
+            branch),
+        'moderator': one("SELECT id FROM lk_role "
+            "WHERE code = 'announcement_moderator'"),
+        'kind': one("SELECT id FROM lk_application_kind "
+            "WHERE code = 'new_connection'"),
+        'applicant': one("SELECT a.applicant_name FROM lk_application a "
+            "WHERE a.branch = %s ORDER BY a.id DESC OFFSET 17 LIMIT 1",
+            branch),
+        }

@@ -1,0 +1,39 @@
+"""The WSGI application gunicorn serves in a bench run:
+`tools.bench.wsgi:create_app()`.
+
+The portal (`trytond.modules.lk_base.portal.app:create_app()`, unchanged),
+with the reference mounted beside it under /_bench in the same workers:
+/_bench/bare, a bare Flask page rendering a template of 20 items, the
+ceiling the portal pages are compared with. The static file is the portal's
+own stylesheet, served by Flask like every static file of the portal.
+"""
+from flask import Flask, render_template_string
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+TEMPLATE = """<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><h1>{{ title }}</h1>
+<table>{% for item in items %}
+<tr><td>{{ item.number }}</td><td>{{ item.name }}</td>
+<td>{{ item.state }}</td><td>{{ item.date }}</td></tr>{% endfor %}
+</table></body></html>"""
+ITEMS = [{'number': 'ЗТП-%07d' % i, 'name': 'Объект %s' % i,
+        'state': 'На рассмотрении', 'date': '01.12.2026'} for i in range(20)]
+
+
+def reference_app():
+    app = Flask('lk_bench_reference')
+
+    @app.route('/bare')
+    def bare():
+        return render_template_string(
+            TEMPLATE, title='Заявки', items=ITEMS)
+    return app
+
+
+def create_app():
+    from trytond.modules.lk_base.portal.app import create_app as portal
+    app = portal()
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {
+            '/_bench': reference_app()})
+    return app
