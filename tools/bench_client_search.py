@@ -64,7 +64,7 @@ def populate(count):
         Role = pool.get('lk.role')
         branches = [b.id for b in Branch.search([])]
         client_role = Role.get('client').id
-        moderator = Role.get('announcement_moderator').id
+        moderator = Role.get('demo').id
         cursor = transaction.connection.cursor()
         party, web_user, link = (
             Party.__table__(), WebUser.__table__(), WebUserRole.__table__())
@@ -146,7 +146,7 @@ def filters(start, count):
         ("Вид лица = ЮЛ", {'person_kind': 'ul'}),
         ("СНИЛС", {'identifier': '%011d' % (10**10 + i)}),
         ("ИНН ЮЛ", {'identifier': '%010d' % (10**9 + i + 3)}),
-        ("Роли = модератор", {'roles': ['moderator']}),
+        ("Роли = Демо", {'roles': ['moderator']}),
         ("ФИО/Название (ilike)", {'name': 'Предприятие %s' % (i + 3)}),
         ("E-mail (ilike)", {'email': 'client%s@' % i}),
         ("Филиал", {'branch': 'branch'}),
@@ -177,7 +177,7 @@ def run_queries(start, count, repeat):
         User.save([admin, operator])
         users = {'super admin': admin.id, 'operator (2 branches)':
             operator.id}
-        moderator = Role.get('announcement_moderator').id
+        moderator = Role.get('demo').id
         branch = branches[0].id
         transaction.commit()
 

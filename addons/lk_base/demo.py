@@ -94,26 +94,24 @@ CLIENTS = [
         },
     ]
 
-# (login, name, group xml ids, branch codes of an operator)
+# (login, name, group 'module.xml_id's, branch codes of an operator); each
+# module's demo.py creates its own staff with create_staff()
 STAFF = [
-    ('superadmin', 'Супер администратор', ['group_lk_admin'], []),
-    ('operator', 'Анисимова Екатерина Николаевна', ['group_lk_operator'],
-        ['khakassia']),
+    ('superadmin', 'Супер администратор', ['lk_base.group_lk_admin'], []),
+    ('operator', 'Анисимова Екатерина Николаевна',
+        ['lk_base.group_lk_operator'], ['khakassia']),
     ('consolidation', 'Токарев Алексей Юрьевич',
-        ['group_lk_consolidation_operator'], ['khakassia', 'krasnoyarsk']),
-    ('moderator', 'Модератор объявлений',
-        ['group_lk_announcement_moderator'], []),
-    ('announcer', 'Оператор объявлений',
-        ['group_lk_announcement_operator'], []),
-    ('demo', 'Демо', ['group_lk_demo'], ['khakassia']),
+        ['lk_base.group_lk_consolidation_operator'],
+        ['khakassia', 'krasnoyarsk']),
+    ('demo', 'Демо', ['lk_base.group_lk_demo'], ['khakassia']),
     ]
 
 
 def setup_demo():
-    branches = _branches()
+    _branches()
     _consent_text()
-    _clients(branches)
-    _staff(branches)
+    _clients()
+    create_staff(STAFF)
 
 
 def _branches():
@@ -145,7 +143,7 @@ def _consent_text():
             body=CONSENT_TEXT).save()
 
 
-def _clients(branches):
+def _clients():
     pool = Pool()
     Party = pool.get('party.party')
     WebUser = pool.get('web.user')
@@ -153,7 +151,9 @@ def _clients(branches):
     ConsentText = pool.get('lk.pd.consent.text')
     Lang = pool.get('ir.lang')
     Role = pool.get('lk.role')
+    Branch = pool.get('lk.branch')
     from .web_user import login_of
+    branches = {b.code: b for b in Branch.search([])}
     ru = Lang.search([('code', '=', 'ru')], limit=1)
     text = ConsentText.current()
     for values in CLIENTS:
@@ -182,16 +182,20 @@ def _clients(branches):
         Consent.record(user, text, ip='127.0.0.1', user_agent='demo')
 
 
-def _staff(branches):
+def create_staff(staff, password=STAFF_PASSWORD):
+    """Create the missing back-office users of staff: (login, name, group
+    'module.xml_id's, branch codes) tuples, for the demo.py of every
+    module"""
     pool = Pool()
     User = pool.get('res.user')
+    Branch = pool.get('lk.branch')
     ModelData = pool.get('ir.model.data')
-    for login, name, groups, codes in STAFF:
+    for login, name, groups, codes in staff:
         if User.search([('login', '=', login)]):
             continue
         user = User(login=login, name=name, groups=[
-                ModelData.get_id('lk_base', g) for g in groups],
-            lk_branches=[branches[c] for c in codes])
-        user.password = STAFF_PASSWORD
+                ModelData.get_id(*g.split('.', 1)) for g in groups],
+            lk_branches=Branch.search([('code', 'in', list(codes))]))
+        user.password = password
         user.save()
 

@@ -8,19 +8,19 @@ from trytond.model import Index, ModelSQL, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
-# The groups that may use the operator cabinet of the portal
-OPERATOR_GROUPS = (
-    'lk_base.group_lk_admin',
-    'lk_base.group_lk_operator',
-    'lk_base.group_lk_consolidation_operator',
-    'lk_base.group_lk_demo',
-    )
-
-
 def group_ids(xml_ids):
     "Database ids of groups named by 'module.xml_id'"
     ModelData = Pool().get('ir.model.data')
     return {ModelData.get_id(*x.split('.', 1)) for x in xml_ids}
+
+
+class Group(metaclass=PoolMeta):
+    __name__ = 'res.group'
+
+    lk_operator = fields.Boolean(
+        "Operator Cabinet",
+        help="Members may sign in to the operators' cabinet of the portal. "
+        "Each module marks its own staff groups so in its XML.")
 
 
 class User(metaclass=PoolMeta):
@@ -62,6 +62,26 @@ class User(metaclass=PoolMeta):
             with Transaction().set_user(user_id):
                 groups = set(cls.get_groups())
         return bool(groups & group_ids(xml_ids))
+
+    @classmethod
+    @without_check_access
+    def lk_staff_groups(cls, user_id):
+        """('module.xml_id' of the groups of the user, whether one of them
+        opens the operators' cabinet)"""
+        pool = Pool()
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        with Transaction().set_user(user_id):
+            ids = list(cls.get_groups())
+        names = {'%s.%s' % (d.module, d.fs_id) for d in ModelData.search([
+                    ('model', '=', 'res.group'),
+                    ('db_id', 'in', ids),
+                    ])}
+        operator = bool(Group.search([
+                    ('id', 'in', ids),
+                    ('lk_operator', '=', True),
+                    ], limit=1))
+        return names, operator
 
     @classmethod
     @without_check_access

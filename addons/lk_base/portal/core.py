@@ -32,13 +32,15 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from ..operator import AUDIT_KEY, OPERATOR_KEY, PATH_KEY
-from ..res import OPERATOR_GROUPS
 
 SESSION_KEY = 'lk_sid'
 # The key of the operator's lk.operator.session (never with SESSION_KEY)
 STAFF_KEY = 'lk_staff'
 ADMIN_GROUPS = ('lk_base.group_lk_admin',)
 DEMO_GROUP = 'lk_base.group_lk_demo'
+# Stands, in a tuple of groups, for every group marked «Operator Cabinet»
+# (res.group lk_operator) by the module that declares it
+OPERATOR = 'lk_operator'
 
 
 @dataclass(order=True)
@@ -90,16 +92,12 @@ class PortalRegistry:
 
     def add_operator_menu(self, key, label, endpoint, order, groups=None):
         """An entry of the operators' «Администрирование» menu, shown to
-        staff in one of groups ('module.xml_id'; any operator role if
+        staff in one of groups ('module.xml_id'; any operator group if
         None)"""
         self.operator_menu.append(MenuEntry(
                 order, key, label, endpoint,
-                groups=tuple(groups or OPERATOR_GROUPS)))
+                groups=tuple(groups or (OPERATOR,))))
         self.operator_menu.sort()
-
-    def operator_groups(self):
-        "Every group the operator menu refers to"
-        return {g for entry in self.operator_menu for g in entry.groups}
 
 
 def registry():
@@ -116,10 +114,9 @@ def load_staff(key):
     info = Session.info(key)
     if not info:
         return None
-    known = set(OPERATOR_GROUPS) | set(ADMIN_GROUPS) | {DEMO_GROUP}
-    known |= registry().operator_groups()
-    info['groups'] = {
-        x for x in known if User.lk_in_groups([x], info['user_id'])}
+    info['groups'], operator = User.lk_staff_groups(info['user_id'])
+    if operator:
+        info['groups'].add(OPERATOR)
     with Transaction().set_user(info['user_id']), \
             Transaction().set_context(language=_language()):
         info['roles'] = Role.lk_names_of_staff()

@@ -22,13 +22,12 @@ from flask_tryton import Tryton
 from trytond.i18n import gettext as tryton_gettext
 
 from ..operator import PATH_KEY
-from ..res import OPERATOR_GROUPS
 from .core import (
-    ADMIN_GROUPS, DEMO_GROUP, _language, _portal_user, local_path,
+    ADMIN_GROUPS, DEMO_GROUP, OPERATOR, _language, _portal_user, local_path,
     referrer_path, request_staff)
 
-__all__ = ['ADMIN_GROUPS', 'current_staff', 'operator_view', 'staff_in',
-    'staff_transaction']
+__all__ = ['ADMIN_GROUPS', 'OPERATOR', 'current_staff', 'operator_view',
+    'staff_in', 'staff_transaction']
 
 
 def staff_in(groups):
@@ -62,11 +61,12 @@ def staff_transaction(readonly=None):
         readonly=readonly, user=_staff_user, context=_staff_context)
 
 
-def operator_view(groups=OPERATOR_GROUPS, readonly=None, acting=False,
+def operator_view(groups=(OPERATOR,), readonly=None, acting=False,
         writes=True):
     """A page of the operators' cabinet.
 
-    groups: 'module.xml_id' of the groups allowed (else 403);
+    groups: 'module.xml_id' of the groups allowed (else 403), OPERATOR
+    for any group a module marked «Operator Cabinet», None for any staff;
     acting: also reachable while acting on behalf of a client (only the way
     back is); writes: a POST changes data, which the demo account may not.
     """

@@ -12,7 +12,6 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from ..res import OPERATOR_GROUPS
 from . import operator_blueprint as bp
 from .app import limiter
 from .auth import (
@@ -23,7 +22,8 @@ from .export import xlsx_response
 from .forms import (
     ClientFilterForm, CounterRegistrationForm, RolesForm, StaffLoginForm)
 from .operator import (
-    ADMIN_GROUPS, current_staff, operator_view, staff_in, staff_transaction)
+    ADMIN_GROUPS, OPERATOR, current_staff, operator_view, staff_in,
+    staff_transaction)
 
 SORTS = {
     'id': ['id'],
@@ -85,7 +85,7 @@ def logout():
 @bp.route('/')
 @operator_view(groups=None)
 def home():
-    if staff_in(OPERATOR_GROUPS):
+    if staff_in([OPERATOR]):
         return redirect(url_for('lk_operator.clients'))
     return render_template('lk_base/operator/home.html')
 
@@ -294,7 +294,7 @@ def act_stop():
     Session = pool.get('lk.operator.session')
     user_id = Session.stop(session.get(STAFF_KEY))
     flash(_('You are working as yourself again.'), 'success')
-    if user_id and staff_in(OPERATOR_GROUPS):
+    if user_id and staff_in([OPERATOR]):
         return redirect(url_for('lk_operator.client', user_id=user_id))
     return redirect(url_for('lk_operator.home'))
 

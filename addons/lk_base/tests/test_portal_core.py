@@ -207,3 +207,38 @@ def test_staff_loaded_once_per_request(client, make_staff, make_client):
             side_effect=Session.info) as info:
         assert client.get('/operator/clients').status_code == 200
     assert info.call_count == 1
+
+
+def test_operator_groups_are_declared_by_their_modules(
+        portal_app, client, make_staff):
+    """A group its module marks «Operator Cabinet» opens the cabinet;
+    lk_base declares no other module's groups"""
+    from .portal_fixtures import run_as_root
+
+    def setup(pool):
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        marked, plain = Group.create([
+                {'name': 'Оператор модуля', 'lk_operator': True},
+                {'name': 'Без кабинета'}])
+        ModelData.create([{
+                    'module': 'lk_applications',
+                    'fs_id': 'test_group_%s' % g.id,
+                    'model': 'res.group', 'db_id': g.id}
+                for g in [marked, plain]])
+        base = {d.fs_id for d in ModelData.search([
+                    ('module', '=', 'lk_base'), ('model', '=', 'res.group'),
+                    ])}
+        return marked.id, plain.id, base
+    marked, plain, base = run_as_root(portal_app, setup)
+    assert not [g for g in base if 'announcement' in g]
+    for group_id, status in [(marked, 200), (plain, 403)]:
+        browser = portal_app.test_client()
+        staff = make_staff([], ['khakassia'])
+
+        def join(pool, staff=staff, group_id=group_id):
+            User = pool.get('res.user')
+            User.write([User(staff.id)], {'groups': [('add', [group_id])]})
+        run_as_root(portal_app, join)
+        staff_login(browser, staff)
+        assert browser.get('/operator/clients').status_code == status
