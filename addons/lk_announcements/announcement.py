@@ -414,7 +414,8 @@ class Announcement(AuthorMixin, Workflow, ModelSQL, ModelView):
             party = announcement.party
             language = (
                 party.lang.code if party.lang else Transaction().language)
-            with Transaction().set_context(language=language):
+            with without_check_access(), \
+                    Transaction().set_context(language=language):
                 announcement = cls(announcement.id)
                 values = {
                     'announcement': announcement.rec_name,
