@@ -109,7 +109,7 @@ def test_public_pages_without_session(portal_app, make_client):
     assert '<meta name="robots" content="index, follow">' in page
     for column in ['ИД', 'Дата изменения', 'Наименование ЦП',
             'Местонахождение ЦП',
-            'Объем планируемой к перераспределению максимальной мощности',
+            'Объем планируемой к перерасп. макс. мощности, кВт',
             'Тип', 'Сообщений', 'Всего записей']:
         assert column in page, column
     assert '/announcements/%s"' % published in page
