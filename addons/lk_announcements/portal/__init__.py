@@ -26,11 +26,11 @@ def init_portal(app, portal):
         'announcements', _l('Power redistribution'),
         _l('Announcements of demand and offer of maximum power, messages '
             'with their authors.'),
-        'lk_announcements.mine', 'chat', 60, count=_unread_threads)
+        'lk_announcements.mine', 'chat', 60, count=_thread_count)
 
 
-def _unread_threads():
-    "The client's threads with a message from the other side still unread"
+def _thread_count():
+    "The client's threads: on own announcements and on others'"
     from flask import g
 
     from trytond.pool import Pool

@@ -69,7 +69,8 @@ class BoardFilterForm(FlaskForm):
     def domain(self):
         domain = []
         if self.centre.data and not self.centre.errors:
-            domain.append(('centre_name', 'ilike', '%%%s%%' % self.centre.data))
+            domain.append(
+                ('centre_name', 'ilike', '%%%s%%' % self.centre.data))
         if self.location.data and not self.location.errors:
             domain.append(
                 ('substation_address', 'ilike', '%%%s%%' % self.location.data))

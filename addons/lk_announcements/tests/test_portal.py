@@ -4,12 +4,13 @@
 moderation seen from the portal, threads, the redistribution application."""
 import datetime as dt
 import re
+import types
 from decimal import Decimal
 
 import pytest
 
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    csrf, login, run_as_root)
+    STAFF_PASSWORD, branch_id, csrf, login, run_as_root, staff_login)
 
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'
 
@@ -336,7 +337,7 @@ def test_thread_between_pair(portal_app, make_client):
 
 
 def token_of(client, url):
-    return csrf(client, '/my/announcements')
+    return csrf(client, url)
 
 
 def test_agreed_pair_files_the_application(portal_app, make_client):
@@ -447,3 +448,41 @@ def test_demo_data(portal_app):
     assert centres == 1
     assert sorted(set(names)) == [
         'ПС 35 кВ Борисовская', 'ПС110/10 "Кожаны" ТП42-10-04']
+
+
+def test_announcement_operator_posts_for_a_client(portal_app, make_client):
+    "«Оператор объявлений» acts on behalf of the client; the operator is kept"
+    khakassia = branch_id(portal_app, 'khakassia')
+    account = make_client('ul', branch=khakassia)
+
+    def create(pool):
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        user = User(login='announcer-test-%s' % account.party_id,
+            name='Оператор объявлений', groups=[ModelData.get_id(
+                    'lk_announcements', 'group_announcement_operator')],
+            lk_branches=[khakassia])
+        user.password = STAFF_PASSWORD
+        user.save()
+        return user.id, user.login
+    staff_id, staff_login_ = run_as_root(portal_app, create)
+    browser = portal_app.test_client()
+    staff_login(browser, types.SimpleNamespace(
+            login=staff_login_, password=STAFF_PASSWORD))
+    response = browser.post('/operator/clients/%s/act' % account.user_id,
+        data={'csrf_token': csrf(browser, '/operator/clients')})
+    assert response.headers['Location'] == '/my'
+    response = browser.post('/my/announcements/new',
+        data=form_data(browser, '/my/announcements/new', kind='offer'))
+    assert response.status_code == 302, text(response)
+
+    def read(pool):
+        Announcement = pool.get('lk.announcement')
+        announcement, = Announcement.search(
+            [('party', '=', account.party_id)])
+        return (announcement.state, announcement.operator.id,
+            announcement.web_user.id, announcement.author)
+    state, operator, web_user, author = run_as_root(portal_app, read)
+    assert (state, operator, web_user) == (
+        'moderation', staff_id, account.user_id)
+    assert 'Оператор объявлений' in author
