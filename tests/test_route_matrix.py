@@ -21,7 +21,7 @@ import pytest
 
 import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    PASSWORD, csrf, login, run_as_root, staff_login)
+    PASSWORD, csrf, login, random_inn, run_as_root, staff_login)
 
 PUBLIC, CLIENT, STAFF = 'public', 'client', 'staff'
 
@@ -83,6 +83,18 @@ ROUTES = {
     'lk_applications.operator_move': STAFF,
     'lk_applications.operator_remark': STAFF,
     'lk_applications.operator_review': STAFF,
+    'lk_announcements.static': PUBLIC,
+    'lk_announcements.board': PUBLIC,
+    'lk_announcements.feed': PUBLIC,
+    'lk_announcements.announcement': PUBLIC,
+    'lk_announcements.write': CLIENT,
+    'lk_announcements.mine': CLIENT,
+    'lk_announcements.new': CLIENT,
+    'lk_announcements.edit': CLIENT,
+    'lk_announcements.close': CLIENT,
+    'lk_announcements.thread': CLIENT,
+    'lk_announcements.agree': CLIENT,
+    'lk_announcements.apply': CLIENT,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -134,6 +146,8 @@ SAMPLES = {
     'attachment_id': 1,
     'request_id': 1,
     'user_id': 1,
+    'announcement_id': 1,
+    'thread_id': 1,
     }
 
 
@@ -227,7 +241,10 @@ def others(portal_app, make_client):
         user = WebUser(owner.user_id)
         user.set_reset_password_token()
         user.save()
+        announcement, thread = _announcement_and_thread(pool, party)
         return {
+            'announcement_id': announcement.id,
+            'thread_id': thread.id,
             'application_id': application_id,
             'document_id': document.id,
             'notification_id': notification.id,
@@ -241,6 +258,27 @@ def others(portal_app, make_client):
     return owner, samples
 
 
+def _announcement_and_thread(pool, party):
+    """A draft announcement of the owner (nobody else may see it) and the
+    owner's thread on another client's published announcement"""
+    Announcement = pool.get('lk.announcement')
+    Thread = pool.get('lk.announcement.thread')
+    Party = pool.get('party.party')
+    author = Party(person_kind='ip', name='ИП Автор', inn=random_inn(12))
+    author.save()
+    values = {
+        'kind': 'demand', 'centre_name': 'ПС 35 кВ Борисовская',
+        'substation_address': 'Борисово с, ТП-280', 'power': 30}
+    own = Announcement(party=party, **values)
+    other = Announcement(party=author, **values)
+    Announcement.save([own, other])
+    Announcement.submit([other])
+    Announcement.approve([other])
+    thread = Thread.open(other, party)
+    thread.post(party, 'Здравствуйте')
+    return own, thread
+
+
 def snapshot(app, samples):
     "What a wrongly allowed request would change"
     def read(pool):
@@ -248,6 +286,10 @@ def snapshot(app, samples):
         Application = pool.get('lk.application')
         Request = pool.get('lk.profile.change.request')
         Notification = pool.get('lk.notification')
+        Announcement = pool.get('lk.announcement')
+        Thread = pool.get('lk.announcement.thread')
+        announcement = Announcement(samples['announcement_id'])
+        thread = Thread(samples['thread_id'])
         user = WebUser(samples['user_id'])
         application = Application(samples['application_id'])
         return (
@@ -256,7 +298,9 @@ def snapshot(app, samples):
             application.state, application.write_date,
             len(application.documents),
             Request(samples['request_id']).state,
-            Notification(samples['notification_id']).read_at)
+            Notification(samples['notification_id']).read_at,
+            announcement.state, announcement.write_date,
+            len(thread.messages), thread.author_agreed, thread.party_agreed)
     return run_as_root(app, read)
 
 
