@@ -1,0 +1,10 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class LkMetersTestCase(ModuleTestCase):
+    module = 'lk_meters'
+
+
+del ModuleTestCase
