@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
@@ -219,9 +220,9 @@ def history(meter_id):
 
 
 COLUMNS = [
-    ('Register', 14), ('Tariff zone', 14), ('Period', 14), ('Date', 12),
-    ('Reading', 14), ('Consumption, kWh', 16), ('Source', 30),
-    ('State', 14)]
+    (_l('Register No.'), 14), (_l('Tariff zone'), 14), (_l('Period'), 14),
+    (_l('Date'), 12), (_l('Reading'), 14), (_l('Consumption, kWh'), 16),
+    (_l('Reading source'), 30), (_l('Status'), 14)]
 
 
 def _rows(readings):
@@ -237,7 +238,7 @@ def _rows(readings):
 def history_export(meter_id, format_):
     meter = get_own_or_404('lk.meter', meter_id)
     readings = _history(meter)
-    columns = [(_(header), width) for header, width in COLUMNS]
+    columns = [(str(header), width) for header, width in COLUMNS]
     name = 'readings-%s' % meter.number
     if format_ == 'xlsx':
         return xlsx_response(name, _('Readings'), columns, _rows(readings))
