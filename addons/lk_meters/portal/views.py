@@ -149,6 +149,7 @@ def readings(meter_id):
                 'rollover': bool(request.form.get(
                         'rollover_%s' % register.id)),
                 'error': None,
+                'consumption': None,
                 })
     token = request.form.get('token') or uuid.uuid4().hex
     status = 200
@@ -163,6 +164,13 @@ def readings(meter_id):
                     '53897.5.')
             else:
                 values[row['register']] = (value, row['rollover'])
+                if row['previous']:
+                    try:
+                        row['consumption'] = Reading.compute_consumption(
+                            row['register'], row['previous'].value, value,
+                            row['rollover'])
+                    except ReadingValidationError:
+                        pass
         if not any(r['error'] for r in rows):
             response = _submit(meter, values, token, rows)
             if response:
