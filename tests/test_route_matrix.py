@@ -13,6 +13,7 @@ ROUTES classifies every endpoint of `app.url_map` and SAMPLES names a value
 for every URL argument: a route added without being classified here, or
 with an argument nobody knows how to fill, makes the tests fail.
 """
+import datetime as dt
 import io
 import re
 import urllib.parse
@@ -95,6 +96,16 @@ ROUTES = {
     'lk_announcements.thread': CLIENT,
     'lk_announcements.agree': CLIENT,
     'lk_announcements.apply': CLIENT,
+    'lk_meters.static': PUBLIC,
+    'lk_meters.meters': CLIENT,
+    'lk_meters.link': CLIENT,
+    'lk_meters.unlink': CLIENT,
+    'lk_meters.meter': CLIENT,
+    'lk_meters.readings': CLIENT,
+    'lk_meters.history': CLIENT,
+    'lk_meters.history_export': CLIENT,
+    'lk_meters.change': CLIENT,
+    'lk_meters.change_requests': CLIENT,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -148,6 +159,9 @@ SAMPLES = {
     'user_id': 1,
     'announcement_id': 1,
     'thread_id': 1,
+    'account_id': 1,
+    'meter_id': 1,
+    'format_': 'csv',
     }
 
 
@@ -242,9 +256,12 @@ def others(portal_app, make_client):
         user.set_reset_password_token()
         user.save()
         announcement, thread = _announcement_and_thread(pool, party)
+        account, meter = _meter_of(pool, party)
         return {
             'announcement_id': announcement.id,
             'thread_id': thread.id,
+            'account_id': account.id,
+            'meter_id': meter.id,
             'application_id': application_id,
             'document_id': document.id,
             'notification_id': notification.id,
@@ -279,6 +296,25 @@ def _announcement_and_thread(pool, party):
     return own, thread
 
 
+def _meter_of(pool, party):
+    "A personal account with a meter and a reading, linked to party"
+    Account = pool.get('lk.meter.account')
+    Meter = pool.get('lk.meter')
+    Link = pool.get('lk.meter.account.link')
+    Reading = pool.get('lk.meter.reading')
+    account = Account(number='9%011d' % party.id, holder=party.name,
+        branch=party.branch)
+    account.save()
+    meter = Meter(account=account, number='M%s' % party.id, model='СЭ',
+        registers=[{'code': '001'}])
+    meter.save()
+    Link(account=account, party=party).save()
+    register, = meter.registers
+    Reading.record(register, 100, dt.date(2026, 1, 20), dt.date(2026, 1, 1),
+        'planned_check')
+    return account, meter
+
+
 def snapshot(app, samples):
     "What a wrongly allowed request would change"
     def read(pool):
@@ -290,6 +326,9 @@ def snapshot(app, samples):
         Thread = pool.get('lk.announcement.thread')
         announcement = Announcement(samples['announcement_id'])
         thread = Thread(samples['thread_id'])
+        Link = pool.get('lk.meter.account.link')
+        Reading = pool.get('lk.meter.reading')
+        ChangeRequest = pool.get('lk.meter.change.request')
         user = WebUser(samples['user_id'])
         application = Application(samples['application_id'])
         return (
@@ -300,7 +339,10 @@ def snapshot(app, samples):
             Request(samples['request_id']).state,
             Notification(samples['notification_id']).read_at,
             announcement.state, announcement.write_date,
-            len(thread.messages), thread.author_agreed, thread.party_agreed)
+            len(thread.messages), thread.author_agreed, thread.party_agreed,
+            Link.search_count([('account', '=', samples['account_id'])]),
+            Reading.search_count([('meter', '=', samples['meter_id'])]),
+            ChangeRequest.search_count([]))
     return run_as_root(app, read)
 
 

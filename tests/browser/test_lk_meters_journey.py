@@ -1,0 +1,104 @@
+"""A client links a personal account, enters a reading and sees it in the
+history chart, in a browser."""
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+
+import trytond.config as config
+from trytond.modules.lk_base.tests.portal_fixtures import (
+    PASSWORD, run_as_root)
+
+
+@pytest.fixture
+def account_number(portal_app):
+    "An account of the billing with a year of readings; its number"
+    number = '1832%08d' % random.randint(0, 10**8 - 1)
+
+    def create(pool):
+        from trytond.modules.lk_base import clock
+        from trytond.modules.lk_meters.reading import month_add
+        Account = pool.get('lk.meter.account')
+        Meter = pool.get('lk.meter')
+        Reading = pool.get('lk.meter.reading')
+        Branch = pool.get('lk.branch')
+        branch, = Branch.search([('code', '=', 'krasnoyarsk')])
+        account = Account(number=number, date=dt.date(2012, 10, 1),
+            holder='Сергей Алексеевич Рёлин', branch=branch,
+            address='Емельяновский р-н, рп Памяти 13 Борцов, '
+            'пер Советский, д. 78')
+        account.save()
+        meter = Meter(account=account, number=number[-6:],
+            model='СЭ СО-505 220В 10-40А 1', address=account.address,
+            registers=[{'code': '001', 'digits': 6},
+                {'code': '002', 'zone': 't2', 'digits': 6}])
+        meter.save()
+        first = month_add(clock.today().replace(day=1), -12)
+        for register, start in zip(meter.registers, [52000, 21000]):
+            value = Decimal(start)
+            for i in range(12):
+                period = month_add(first, i)
+                value += 120 + 15 * (i % 4) + (60 if period.month in {
+                        12, 1, 2} else 0)
+                Reading.record(register, value, period.replace(day=20),
+                    period, 'planned_check' if i % 3 == 0 else 'customer')
+        return number
+    return run_as_root(portal_app, create)
+
+
+@pytest.fixture(autouse=True)
+def no_delay():
+    if not config.has_section('lk'):
+        config.add_section('lk')
+    previous = config.get('lk', 'max_login_delay')
+    config.set('lk', 'max_login_delay', '0')
+    yield
+    config.set('lk', 'max_login_delay', previous or '2')
+
+
+def test_link_enter_history(
+        page, shot, live_server, make_client, account_number):
+    account = make_client('fl')
+    page.goto(live_server + '/login')
+    page.fill('#snils', account.snils)
+    page.fill('#password', PASSWORD)
+    page.keyboard.press('Enter')
+    page.get_by_role('heading', name='Личный кабинет').wait_for()
+
+    page.goto(live_server + '/my/meters')
+    page.get_by_role('heading', name='Добавить лицевой счет').wait_for()
+    page.get_by_label('Номер личного счёта').fill(account_number)
+    page.get_by_label('ФИО/Название организации').fill('Иванов Иван')
+    page.get_by_role('button', name='Добавить', exact=True).click()
+    page.get_by_text('Лицевой счёт с таким номером').wait_for()
+    shot('meters-01-link-refused')
+    page.get_by_label('ФИО/Название организации').fill(
+        'сергей алексеевич релин')
+    page.get_by_role('button', name='Добавить', exact=True).click()
+    page.get_by_text('Лицевой счёт № %s добавлен' % account_number).wait_for()
+    assert page.get_by_text('СЭ СО-505 220В 10-40А 1').is_visible()
+    shot('meters-02-accounts')
+
+    page.get_by_role('link', name='Внести показания').first.click()
+    page.get_by_role('heading', name='Ввод показаний по счетчику').wait_for()
+    rows = page.locator('.reading-row')
+    previous = [
+        Decimal(rows.nth(i).get_attribute('data-previous'))
+        for i in range(2)]
+    # consumption as typed, a warning below the previous one
+    page.fill('.reading-row >> nth=0 >> input.reading-value',
+        str(previous[0] - 5))
+    assert page.locator('.warning-below').first.is_visible()
+    page.fill('.reading-row >> nth=0 >> input.reading-value',
+        str(previous[0] + 150))
+    assert page.locator('output.consumption').first.inner_text() == '150'
+    page.fill('.reading-row >> nth=1 >> input.reading-value',
+        str(previous[1] + 90))
+    shot('meters-03-enter')
+    page.get_by_role('button', name='Передать показания').click()
+    page.get_by_text('Показания приняты за период').wait_for()
+    page.get_by_role('heading', name='История показаний').wait_for()
+    assert page.locator('svg.chart-svg rect').count() >= 12
+    assert page.get_by_role('img', name='Расход по месяцам, кВт·ч').is_visible()
+    shot('meters-04-history')
