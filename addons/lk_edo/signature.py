@@ -145,6 +145,18 @@ class Code(ModelSQL, ModelView):
             ]
 
     @classmethod
+    def active(cls, party, purpose, document=None):
+        "The phone and the end of the active code of party, or None"
+        with without_check_access():
+            codes = cls.search(cls._key(party, purpose, document) + [
+                    ('state', '=', 'active'),
+                    ('expires_at', '>', clock.utcnow()),
+                    ], limit=1)
+            if codes:
+                return {'phone': codes[0].phone,
+                    'expires_at': codes[0].expires_at}
+
+    @classmethod
     def throttle_wait(cls, party, purpose, document=None):
         """The seconds to wait before another code may be sent (0 when it
         may): one a minute, five an hour"""
@@ -407,6 +419,18 @@ class Signature(OperatorMixin, ModelSQL, ModelView):
             self.document.name.rsplit('.', 1)[0])
         self.stamped_sha256 = hashlib.sha256(data).hexdigest()
         self.save()
+
+    def public_facts(self):
+        "What the public verification page shows: no personal data"
+        with without_check_access():
+            document = self.document
+            return {
+                'number': self.number, 'signer': self.masked_name,
+                'signed_at': self.signed_at, 'sha256': self.sha256,
+                'type': document.edo_type.name,
+                'document_number': document.edo_number,
+                'version': document.version,
+                }
 
     @classmethod
     def verify(cls, data=None, number=None):
