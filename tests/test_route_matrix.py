@@ -81,6 +81,19 @@ ROUTES = {
     'lk_applications.operator_application': STAFF,
     'lk_applications.operator_document': STAFF,
     'lk_applications.operator_move': STAFF,
+    'lk_applications.operator_remark': STAFF,
+    'lk_edo.documents': CLIENT,
+    'lk_edo.add': CLIENT,
+    'lk_edo.document': CLIENT,
+    'lk_edo.file': CLIENT,
+    'lk_edo.stamped': CLIENT,
+    'lk_edo.company_signature': CLIENT,
+    'lk_edo.phone_code': CLIENT,
+    'lk_edo.phone_verify': CLIENT,
+    'lk_edo.code': CLIENT,
+    'lk_edo.sign': CLIENT,
+    'lk_edo.reject': CLIENT,
+    'lk_edo.verify': PUBLIC,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -132,6 +145,7 @@ SAMPLES = {
     'attachment_id': 1,
     'request_id': 1,
     'user_id': 1,
+    'signature_id': 1,
     }
 
 
