@@ -93,6 +93,7 @@ ROUTES = {
     'lk_edo.code': CLIENT,
     'lk_edo.sign': CLIENT,
     'lk_edo.reject': CLIENT,
+    'lk_edo.supply': CLIENT,
     'lk_edo.verify': PUBLIC,
     }
 # Staff pages of the super administrator only: an operator is refused

@@ -495,6 +495,7 @@ class CompanySignature(FileMixin, ModelSQL, ModelView):
     digest_algorithm = fields.Char("Digest Algorithm", readonly=True)
     signing_time = fields.Timestamp("Signing Time", readonly=True)
     digest_check = fields.Selection([
+            (None, ""),
             ('match', "The signed digest matches the version"),
             ('mismatch', "The signed digest does not match the version"),
             ('unknown', "Not checked (algorithm unknown here, e.g. GOST)"),

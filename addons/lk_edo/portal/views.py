@@ -294,3 +294,20 @@ def verify():
     return render_template(
         'lk_edo/verify.html', form=form, checked=checked,
         result=result.public_facts() if result else None)
+
+
+@bp.route('/my/applications/<int:application_id>/edo/supply',
+    methods=['POST'])
+@portal_view()
+def supply(application_id):
+    "The client asks for the energy supply contract"
+    Supply = Pool().get('lk.edo.supply')
+    application = _application(application_id)
+    try:
+        contract = Supply.request(application)
+    except UserError as exception:
+        rollback()
+        flash(refusal(exception), 'error')
+        return redirect(_edo_url(application))
+    flash(_('The supply contract is ready: read and sign it.'), 'success')
+    return redirect(_doc_url(contract.document, '#sign'))

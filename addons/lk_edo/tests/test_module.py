@@ -64,6 +64,56 @@ def verify_mobile(party):
     assert result is None, result
 
 
+def make_cms(digest, algorithm='sha256'):
+    "A detached CMS SignedData over digest with a self-made certificate"
+    from asn1crypto import algos, cms, core, keys, x509
+    name = x509.Name.build({
+            'common_name': 'ПАО «Россети Сибирь»', 'country_name': 'RU'})
+    certificate = x509.Certificate({
+            'tbs_certificate': {
+                'version': 'v3', 'serial_number': 0x1234ABCD,
+                'signature': {'algorithm': 'sha256_rsa'},
+                'issuer': name, 'subject': name,
+                'validity': {
+                    'not_before': x509.Time(
+                        name='utc_time', value=dt.datetime(
+                            2026, 1, 1, tzinfo=dt.timezone.utc)),
+                    'not_after': x509.Time(
+                        name='utc_time', value=dt.datetime(
+                            2027, 1, 1, tzinfo=dt.timezone.utc)),
+                    },
+                'subject_public_key_info': {
+                    'algorithm': {'algorithm': 'rsa'},
+                    'public_key': keys.RSAPublicKey(
+                        {'modulus': 2 ** 255 + 1, 'public_exponent': 65537}),
+                    },
+                },
+            'signature_algorithm': {'algorithm': 'sha256_rsa'},
+            'signature_value': b'\x00' * 32,
+            })
+    signer = cms.SignerInfo({
+            'version': 'v1',
+            'sid': cms.SignerIdentifier(name='issuer_and_serial_number',
+                value={'issuer': name, 'serial_number': 0x1234ABCD}),
+            'digest_algorithm': {'algorithm': algorithm},
+            'signed_attrs': [
+                {'type': 'content_type', 'values': ['data']},
+                {'type': 'message_digest', 'values': [digest]},
+                ],
+            'signature_algorithm': {'algorithm': 'rsassa_pkcs1v15'},
+            'signature': b'\x00' * 32,
+            })
+    signed = cms.SignedData({
+            'version': 'v1',
+            'digest_algorithms': [{'algorithm': algorithm}],
+            'encap_content_info': {'content_type': 'data'},
+            'certificates': [certificate],
+            'signer_infos': [signer],
+            })
+    return cms.ContentInfo(
+        {'content_type': 'signed_data', 'content': signed}).dump()
+
+
 class LkEdoTestCase(ModuleTestCase):
     module = 'lk_edo'
 
@@ -340,5 +390,87 @@ class LkEdoTestCase(ModuleTestCase):
                 self.assertIsInstance(result, Signature, result)
         self.assertEqual(application.state, 'closed')
 
+    @with_transaction()
+    def test_supply_contract(self):
+        "After the act of connection the client asks for the supply "
+        "contract, signs it, it goes to the supplier who accepts it"
+        import httpx
+        from trytond.modules.lk_base.tests.tools import set_config
+        from ..standin.supplier import Supplier
+        from ..supply import HttpSupplyGateway
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Signature = pool.get('lk.edo.signature')
+        Supply = pool.get('lk.edo.supply')
+        Rules = pool.get('lk.edo.rules')
+        Notification = pool.get('lk.notification')
+        supplier = Supplier(token='t0ken')
+        set_config(self, 'lk_supply', 'url', 'http://supplier.test')
+        set_config(self, 'lk_supply', 'token', 't0ken')
+        patcher = patch.object(HttpSupplyGateway, 'transport',
+            httpx.WSGITransport(app=supplier))
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        application = person_application()
+        party = application.party
+        party.mobile = '+79131234570'
+        party.save()
+        verify_mobile(party)
+        with self.assertRaises(EdoError):
+            Supply.request(application)  # not connected yet
+        Application.write([application], {'state': 'closed'})
+        contract = Supply.request(application)
+        with self.assertRaises(EdoError):
+            Supply.request(application)
+        document = contract.document
+        self.assertEqual(document.edo_type.role, 'supply')
+        self.assertIn("Сбыт", pdf_text(document.data))
+        Signature.request_code(document)
+        Signature.sign(document, last_code(party.edo_mobile), Rules.current())
+        self.assertEqual(contract.state, 'pending')
+        Supply.queue_process()
+        contract = Supply(contract.id)
+        self.assertEqual(
+            (contract.state, contract.supplier_state), ('done', 'sent'))
+        body, = supplier.contracts.values()
+        self.assertEqual(body['application'], application.number)
+        self.assertEqual(body['document']['sha256'], document.sha256)
+        Supply.check_answers()
+        contract = Supply(contract.id)
+        self.assertEqual(contract.supplier_state, 'accepted')
+        self.assertTrue(Notification.search([
+                    ('party', '=', party.id),
+                    ('link', '=', '/my/applications/%d/edo' % application.id),
+                    ('subject', 'ilike', '%supply%'),
+                    ]))
+
+    @with_transaction()
+    def test_company_signature(self):
+        "A detached CMS signature: its certificate and its digest checked"
+        pool = Pool()
+        Company = pool.get('lk.edo.company.signature')
+        application = person_application()
+        document = contract(application)
+        cms_data = make_cms(hashlib.sha256(document.data).digest())
+        signature, = Company.create([{
+                    'document': document.id, 'name': 'contract.pdf.sig',
+                    'data': cms_data}])
+        self.assertEqual(signature.digest_check, 'match')
+        self.assertIn('Россети', signature.subject)
+        self.assertEqual(signature.serial, '1234ABCD')
+        self.assertEqual(signature.digest_algorithm, 'sha256')
+        other, = Company.create([{
+                    'document': document.id, 'name': 'other.sig',
+                    'data': make_cms(hashlib.sha256(b'x').digest())}])
+        self.assertEqual(other.digest_check, 'mismatch')
+        gost, = Company.create([{
+                    'document': document.id, 'name': 'gost.sig',
+                    'data': make_cms(b'0' * 32, algorithm='1.2.643.7.1.1.2.2')}])
+        self.assertEqual(gost.digest_check, 'unknown')
+        with self.assertRaises(EdoError):
+            Company.create([{'document': document.id, 'name': 'bad.sig',
+                        'data': b'0\x82\x00\x10not a signature'}])
+
 
 del ModuleTestCase
+
