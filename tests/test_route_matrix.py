@@ -82,6 +82,7 @@ ROUTES = {
     'lk_applications.operator_document': STAFF,
     'lk_applications.operator_move': STAFF,
     'lk_applications.operator_remark': STAFF,
+    'lk_edo.static': PUBLIC,
     'lk_edo.documents': CLIENT,
     'lk_edo.add': CLIENT,
     'lk_edo.document': CLIENT,

@@ -4,7 +4,9 @@
 signing by SMS code, the public verification of a signature."""
 from flask import Blueprint
 
-blueprint = Blueprint('lk_edo', __name__, template_folder='templates')
+blueprint = Blueprint(
+    'lk_edo', __name__, template_folder='templates',
+    static_folder='static', static_url_path='/static/lk_edo')
 
 
 def init_portal(app, portal):
