@@ -106,6 +106,20 @@ ROUTES = {
     'lk_meters.history_export': CLIENT,
     'lk_meters.change': CLIENT,
     'lk_meters.change_requests': CLIENT,
+    'lk_edo.static': PUBLIC,
+    'lk_edo.documents': CLIENT,
+    'lk_edo.add': CLIENT,
+    'lk_edo.document': CLIENT,
+    'lk_edo.file': CLIENT,
+    'lk_edo.stamped': CLIENT,
+    'lk_edo.company_signature': CLIENT,
+    'lk_edo.phone_code': CLIENT,
+    'lk_edo.phone_verify': CLIENT,
+    'lk_edo.code': CLIENT,
+    'lk_edo.sign': CLIENT,
+    'lk_edo.reject': CLIENT,
+    'lk_edo.supply': CLIENT,
+    'lk_edo.verify': PUBLIC,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -162,6 +176,7 @@ SAMPLES = {
     'account_id': 1,
     'meter_id': 1,
     'format_': 'csv',
+    'signature_id': 1,
     }
 
 

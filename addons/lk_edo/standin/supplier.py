@@ -1,0 +1,81 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""A local stand-in for the guaranteeing supplier's contract endpoint, as a
+small WSGI app speaking the protocol of `lk_edo.supply.HttpSupplyGateway`:
+
+- `POST /contracts` with a JSON body and an `Idempotency-Key` header
+  (`Authorization: Bearer <token>`): 201 `{"id": …, "status": "pending"}`;
+  the same key again answers the same id;
+- `GET /contracts/<id>`: `{"id": …, "status": "pending" | "accepted" |
+  "refused", "comment": …}` — the decision is `decision` (accepted by
+  default) once `delay` status requests have been answered pending.
+
+    [lk_supply]
+    gateway = http
+    url = http://127.0.0.1:<port>
+    token = <the token given to Supplier>
+"""
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+
+@dataclass
+class Supplier:
+    token: str = 'test-token'
+    decision: str = 'accepted'
+    comment: str = ''
+    delay: int = 0
+    contracts: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+    polls: dict = field(default_factory=dict)
+
+    url_map = Map([
+            Rule('/contracts', endpoint='create', methods=['POST']),
+            Rule('/contracts/<id_>', endpoint='status', methods=['GET']),
+            ])
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            if request.headers.get('Authorization') != (
+                    'Bearer %s' % self.token):
+                response = Response('unauthorized', status=401)
+            else:
+                endpoint, values = self.url_map.bind_to_environ(
+                    environ).match()
+                response = getattr(self, endpoint)(request, **values)
+        except HTTPException as exception:
+            response = exception
+        return response(environ, start_response)
+
+    def _json(self, data, status=200):
+        return Response(json.dumps(data), status=status,
+            content_type='application/json')
+
+    def create(self, request):
+        key = request.headers.get('Idempotency-Key')
+        try:
+            body = json.loads(request.get_data())
+        except ValueError:
+            body = None
+        if not key or not isinstance(body, dict):
+            return Response('bad request', status=400)
+        if key not in self.keys:
+            id_ = uuid.uuid4().hex
+            self.keys[key] = id_
+            self.contracts[id_] = body
+        return self._json(
+            {'id': self.keys[key], 'status': 'pending'}, status=201)
+
+    def status(self, request, id_):
+        if id_ not in self.contracts:
+            raise NotFound()
+        polls = self.polls[id_] = self.polls.get(id_, 0) + 1
+        status = 'pending' if polls <= self.delay else self.decision
+        return self._json({'id': id_, 'status': status,
+                'comment': self.comment if status == 'refused' else ''})
