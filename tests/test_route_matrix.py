@@ -81,6 +81,15 @@ ROUTES = {
     'lk_applications.operator_application': STAFF,
     'lk_applications.operator_document': STAFF,
     'lk_applications.operator_move': STAFF,
+    'lk_appointments.static': PUBLIC,
+    'lk_appointments.new': CLIENT,
+    'lk_appointments.appointments': CLIENT,
+    'lk_appointments.appointment': CLIENT,
+    'lk_appointments.cancel': CLIENT,
+    'lk_appointments.ticket': CLIENT,
+    'lk_appointments.operator_queue': STAFF,
+    'lk_appointments.operator_action': STAFF,
+    'lk_appointments.operator_block': STAFF,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -132,6 +141,9 @@ SAMPLES = {
     'attachment_id': 1,
     'request_id': 1,
     'user_id': 1,
+    'appointment_id': 1,
+    'ext': 'pdf',
+    'action': 'check_in',
     }
 
 
@@ -222,6 +234,7 @@ def others(portal_app, make_client):
         document, = Document.search([('application', '=', application_id)])
         attachment, = Attachment.search(
             [('resource', '=', str(notification))])
+        appointment = _appointment(pool, party)
         user = WebUser(owner.user_id)
         user.set_reset_password_token()
         user.save()
@@ -232,11 +245,25 @@ def others(portal_app, make_client):
             'attachment_id': attachment.id,
             'request_id': request.id,
             'user_id': owner.user_id,
+            'appointment_id': appointment.id,
             'email': user.email,
             'token': user.reset_password_token,
             }
     samples = dict(SAMPLES, **run_as_root(portal_app, create))
     return owner, samples
+
+
+def _appointment(pool, party):
+    "A booking of party at the Хакасэнерго office (lk_appointments)"
+    from trytond.modules.lk_appointments.demo import setup_demo
+    setup_demo()
+    Office = pool.get('lk.office')
+    Appointment = pool.get('lk.appointment')
+    office, = Office.search([('branch.code', '=', 'khakassia')])
+    offer = office.appointment_offers[0]
+    date = offer.free_days()[0]
+    start, _ = offer.free_slots(date)[0]
+    return Appointment.book(party, offer, start)
 
 
 def snapshot(app, samples):
@@ -246,6 +273,7 @@ def snapshot(app, samples):
         Application = pool.get('lk.application')
         Request = pool.get('lk.profile.change.request')
         Notification = pool.get('lk.notification')
+        Appointment = pool.get('lk.appointment')
         user = WebUser(samples['user_id'])
         application = Application(samples['application_id'])
         return (
@@ -254,7 +282,8 @@ def snapshot(app, samples):
             application.state, application.write_date,
             len(application.documents),
             Request(samples['request_id']).state,
-            Notification(samples['notification_id']).read_at)
+            Notification(samples['notification_id']).read_at,
+            Appointment(samples['appointment_id']).state)
     return run_as_root(app, read)
 
 
