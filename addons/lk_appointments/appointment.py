@@ -488,13 +488,15 @@ class Appointment(OperatorMixin, Workflow, ModelSQL, ModelView):
         return calendar.to_ical()
 
     def qr_svg(self):
-        "The QR code of the number as an SVG data URI"
+        """The QR code of the number as SVG markup, inline in the ticket
+        (the report renderer fetches no data: URI)"""
         import segno
+        from genshi.core import Markup
         out = io.BytesIO()
-        segno.make(self.number, error='m').save(out, kind='svg', scale=6)
-        import base64
-        return 'data:image/svg+xml;base64,' + base64.b64encode(
-            out.getvalue()).decode()
+        segno.make(self.number, error='m').save(
+            out, kind='svg', scale=5, xmldecl=False, svgclass='qr',
+            title=self.number)
+        return Markup(out.getvalue().decode())
 
     @classmethod
     def _free(cls, appointments):

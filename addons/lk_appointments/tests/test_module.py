@@ -244,6 +244,7 @@ class LkAppointmentsTestCase(ModuleTestCase):
         ext, content, _, _ = Ticket.execute([appointment.id], {})
         self.assertEqual(ext, 'pdf')
         self.assertTrue(bytes(content).startswith(b'%PDF'))
+        self.assertTrue(appointment.qr_svg().startswith('<svg'))
 
     def test_race_for_last_place(self):
         "20 clients after the last place on PostgreSQL: exactly one wins"
