@@ -487,16 +487,28 @@ class Appointment(OperatorMixin, Workflow, ModelSQL, ModelView):
         calendar.add_component(event)
         return calendar.to_ical()
 
-    def qr_svg(self):
-        """The QR code of the number as SVG markup, inline in the ticket
-        (the report renderer fetches no data: URI)"""
+    def qr_code(self):
+        """(size, path) of the QR code of the number: the SVG path of its
+        dark modules in a size × size view box, quiet zone included, for
+        the ticket's inline <svg> (the report renderer fetches no data:
+        URI and the template escapes markup)"""
         import segno
-        from genshi.core import Markup
-        out = io.BytesIO()
-        segno.make(self.number, error='m').save(
-            out, kind='svg', scale=5, xmldecl=False, svgclass='qr',
-            title=self.number)
-        return Markup(out.getvalue().decode())
+        border = 4
+        matrix = segno.make_qr(self.number, error='m').matrix
+        parts = []
+        for y, row in enumerate(matrix):
+            x = 0
+            while x < len(row):
+                if row[x]:
+                    start = x
+                    while x < len(row) and row[x]:
+                        x += 1
+                    parts.append('M%s %sh%sv1h-%sz' % (
+                            start + border, y + border, x - start,
+                            x - start))
+                else:
+                    x += 1
+        return len(matrix) + 2 * border, ''.join(parts)
 
     @classmethod
     def _free(cls, appointments):

@@ -244,7 +244,9 @@ class LkAppointmentsTestCase(ModuleTestCase):
         ext, content, _, _ = Ticket.execute([appointment.id], {})
         self.assertEqual(ext, 'pdf')
         self.assertTrue(bytes(content).startswith(b'%PDF'))
-        self.assertTrue(appointment.qr_svg().startswith('<svg'))
+        size, path = appointment.qr_code()
+        self.assertEqual(size, 21 + 8)
+        self.assertTrue(path.startswith('M4 4h7v1h-7z'))
 
     def test_race_for_last_place(self):
         "20 clients after the last place on PostgreSQL: exactly one wins"
