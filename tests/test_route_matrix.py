@@ -120,6 +120,15 @@ ROUTES = {
     'lk_edo.reject': CLIENT,
     'lk_edo.supply': CLIENT,
     'lk_edo.verify': PUBLIC,
+    'lk_appointments.static': PUBLIC,
+    'lk_appointments.new': CLIENT,
+    'lk_appointments.appointments': CLIENT,
+    'lk_appointments.appointment': CLIENT,
+    'lk_appointments.cancel': CLIENT,
+    'lk_appointments.ticket': CLIENT,
+    'lk_appointments.operator_queue': STAFF,
+    'lk_appointments.operator_action': STAFF,
+    'lk_appointments.operator_block': STAFF,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -177,6 +186,9 @@ SAMPLES = {
     'meter_id': 1,
     'format_': 'csv',
     'signature_id': 1,
+    'appointment_id': 1,
+    'ext': 'pdf',
+    'action': 'check_in',
     }
 
 
@@ -267,6 +279,7 @@ def others(portal_app, make_client):
         document, = Document.search([('application', '=', application_id)])
         attachment, = Attachment.search(
             [('resource', '=', str(notification))])
+        appointment = _appointment(pool, party)
         user = WebUser(owner.user_id)
         user.set_reset_password_token()
         user.save()
@@ -283,6 +296,7 @@ def others(portal_app, make_client):
             'attachment_id': attachment.id,
             'request_id': request.id,
             'user_id': owner.user_id,
+            'appointment_id': appointment.id,
             'email': user.email,
             'token': user.reset_password_token,
             }
@@ -330,6 +344,19 @@ def _meter_of(pool, party):
     return account, meter
 
 
+def _appointment(pool, party):
+    "A booking of party at the Хакасэнерго office (lk_appointments)"
+    from trytond.modules.lk_appointments.demo import setup_demo
+    setup_demo()
+    Office = pool.get('lk.office')
+    Appointment = pool.get('lk.appointment')
+    office, = Office.search([('branch.code', '=', 'khakassia')])
+    offer = office.appointment_offers[0]
+    date = offer.free_days()[0]
+    start, _ = offer.free_slots(date)[0]
+    return Appointment.book(party, offer, start)
+
+
 def snapshot(app, samples):
     "What a wrongly allowed request would change"
     def read(pool):
@@ -344,6 +371,7 @@ def snapshot(app, samples):
         Link = pool.get('lk.meter.account.link')
         Reading = pool.get('lk.meter.reading')
         ChangeRequest = pool.get('lk.meter.change.request')
+        Appointment = pool.get('lk.appointment')
         user = WebUser(samples['user_id'])
         application = Application(samples['application_id'])
         return (
@@ -357,7 +385,8 @@ def snapshot(app, samples):
             len(thread.messages), thread.author_agreed, thread.party_agreed,
             Link.search_count([('account', '=', samples['account_id'])]),
             Reading.search_count([('meter', '=', samples['meter_id'])]),
-            ChangeRequest.search_count([]))
+            ChangeRequest.search_count([]),
+            Appointment(samples['appointment_id']).state)
     return run_as_root(app, read)
 
 
