@@ -138,7 +138,7 @@ def _exclude_browser(args):
 def _check_browser_deps():
     if glob.glob(os.path.join(ROOT, 'tests', 'browser', '**', 'test_*.py'),
             recursive=True):
-        ensure_system({'chromium': 'chromium',
+        ensure_system({'chromium': 'chromium', 'pdftoppm': 'poppler-utils',
                 '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf':
                 'fonts-dejavu-core'})
 
