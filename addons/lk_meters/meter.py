@@ -223,7 +223,7 @@ class Meter(DeactivableMixin, ModelSQL, ModelView):
         cls.__access__.add('account')
         cls._order = [('number', 'ASC'), ('id', 'ASC')]
         cls._sql_constraints += [
-            ('account_number_unique', Unique(t, t.account, t.number),
+            ('number_per_account_unique', Unique(t, t.account, t.number),
                 'lk_meters.msg_meter_number_unique'),
             ]
         cls._sql_indexes.add(Index(t, (t.account, Index.Range())))
