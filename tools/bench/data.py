@@ -345,9 +345,9 @@ def generate(conn, clients, applications, notifications, seed=8,
             created = BASE_DATE + dt.timedelta(
                 seconds=span * j / applications)
             step_at = created
-            for k, passed in enumerate(path):
-                history.append((app_start + j, step_at, passed,
-                        'Система' if k else 'Клиент', 0, step_at))
+            for passed in path:
+                # no author references: the history shows «Система»
+                history.append((app_start + j, step_at, passed, 0, step_at))
                 step_at += dt.timedelta(days=rng.randint(1, 9),
                     minutes=rng.randint(0, 600))
             submitted = created + dt.timedelta(hours=2) if state != 'draft' \
@@ -385,8 +385,8 @@ def generate(conn, clients, applications, notifications, seed=8,
             'create_uid'],
         applications_rows())
     totals['history rows'] = _copy(conn, 'lk_application_history', [
-            'application', 'date', 'state', 'user', 'create_uid',
-            'create_date'], history)
+            'application', 'date', 'state', 'create_uid', 'create_date'],
+        history)
     del history[:]
 
     # Notifications: spread over the clients, newest first for a few
