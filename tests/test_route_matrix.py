@@ -106,6 +106,8 @@ ROUTES = {
     'lk_meters.history_export': CLIENT,
     'lk_meters.change': CLIENT,
     'lk_meters.change_requests': CLIENT,
+    'lk_meters.meter_applications': CLIENT,
+    'lk_meters.meter_application_new': CLIENT,
     'lk_edo.static': PUBLIC,
     'lk_edo.documents': CLIENT,
     'lk_edo.add': CLIENT,

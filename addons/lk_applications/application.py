@@ -469,11 +469,16 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
         return values
 
     @classmethod
+    def client_fields(cls):
+        "The fields the client types, changed only in the editable states"
+        return CLIENT_FIELDS
+
+    @classmethod
     def check_modification(
             cls, mode, applications, values=None, external=False):
         super().check_modification(
             mode, applications, values=values, external=external)
-        if mode == 'write' and values.keys() & CLIENT_FIELDS:
+        if mode == 'write' and values.keys() & cls.client_fields():
             for application in applications:
                 if application.state not in EDITABLE_STATES:
                     raise ApplicationModificationError(gettext(

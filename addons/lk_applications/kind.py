@@ -5,6 +5,8 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
 from trytond.modules.lk_base.party import PERSON_KINDS
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 STEPS = [
     ('requisites', "Requisites and Contacts"),
@@ -33,12 +35,25 @@ class Kind(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         "Title", required=True, translate=True,
         help="What the application asks for, as it follows «Заявка на» "
         "in the application's name.")
+    section = fields.Selection([
+            ('connection', "Technological Connection"),
+            ('assets', "Transfer of Grid Assets"),
+            ], "Section", required=True, sort=False,
+        help="The portal's list and chooser of the applications of the "
+        "kind; other modules add their sections.")
     group = fields.Selection([
+            (None, ""),
             ('connection', "Connection of Power Receivers"),
             ('contract', "Contract and Technical Conditions"),
             ('documents', "Documents on Connection"),
             ('assets', "Transfer of Grid Assets"),
-            ], "Group", required=True, sort=False)
+            ], "Group", sort=False,
+        states={
+            'required': Eval('section') == 'connection',
+            'invisible': Eval('section') != 'connection',
+            },
+        help="The heading of the kind in the chooser of technological "
+        "connection.")
     workflow = fields.Selection([
             ('full', "Full Connection Process"),
             ('short', "Review and Answer"),
@@ -66,6 +81,23 @@ class Kind(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                 'lk_applications.msg_kind_code_unique'),
             ]
 
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        migrate_section = not table_h.column_exist('section')
+        super().__register__(module)
+        if migrate_section:
+            # the asset transfers were told apart by their group
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update(
+                    [table.section], ['assets'],
+                    where=table.group == 'assets'))
+
+    @staticmethod
+    def default_section():
+        return 'connection'
+
     @staticmethod
     def default_workflow():
         return 'full'
@@ -80,7 +112,9 @@ class Kind(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @property
     def ordered_steps(self):
-        return [k for k, _ in STEPS if k in (self.steps or ())]
+        "The steps in the order of the selection, which modules extend"
+        return [k for k, _ in self.__class__.steps.selection
+            if k in (self.steps or ())]
 
     def checklist(self, category, person_kind):
         "The document lines that apply to an applicant"

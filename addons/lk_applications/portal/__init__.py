@@ -13,6 +13,8 @@ blueprint = Blueprint(
 def init_portal(app, portal):
     from . import operator_views, views  # noqa: F401 (routes)
     app.register_blueprint(blueprint)
+    # the sections a module adds to the application page
+    app.jinja_env.globals.setdefault('application_data_templates', [])
     portal.add_menu('applications', _l('Application'), None, 40)
     portal.add_menu(
         'applications_list', _l('My applications'),

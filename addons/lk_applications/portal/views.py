@@ -44,23 +44,51 @@ def _kind_groups():
     return dict(Kind.fields_get(['group'])['group']['selection'])
 
 
-def _list(assets):
+# the list page of each section of kinds (lk.application.kind.section);
+# a module with a section of its own registers its list with register_section
+SECTION_LISTS = {
+    'connection': 'lk_applications.applications',
+    'assets': 'lk_applications.asset_transfers',
+    }
+
+
+def register_section(section, endpoint):
+    "The endpoint of the client's list of the applications of a section"
+    SECTION_LISTS[section] = endpoint
+
+
+@bp.app_template_global()
+def section_list_url(application):
+    "The list the application's page goes back to"
+    return url_for(SECTION_LISTS.get(
+            application.kind.section, 'lk_applications.applications'))
+
+
+def section_list(section):
+    """The filter form and the page of the client's applications of a
+    section of kinds"""
     filter_form = FilterForm(request.args)
     filter_form.state.choices = [('', _('All'))] + [
         (k, v) for k, v in _states() if k]
     domain = [
         ('party', '=', current_party().id),
-        ('kind.group', '=' if assets else '!=', 'assets'),
+        ('kind.section', '=', section),
         ]
     filter_form.validate()
     domain += filter_form.domain()
     return filter_form, paginate('lk.application', domain)
 
 
+def section_kinds(section):
+    "The active kinds of a section, in their order"
+    Kind = Pool().get('lk.application.kind')
+    return Kind.search([('section', '=', section)])
+
+
 @bp.route('/my/applications')
 @portal_view()
 def applications():
-    filter_form, page = _list(assets=False)
+    filter_form, page = section_list('connection')
     return render_template(
         'lk_applications/applications.html', page=page,
         filter_form=filter_form)
@@ -69,7 +97,7 @@ def applications():
 @bp.route('/my/asset-transfers')
 @portal_view()
 def asset_transfers():
-    filter_form, page = _list(assets=True)
+    filter_form, page = section_list('assets')
     return render_template(
         'lk_applications/asset_transfers.html', page=page,
         filter_form=filter_form)
@@ -78,14 +106,12 @@ def asset_transfers():
 @bp.route('/my/applications/new', methods=['GET', 'POST'])
 @portal_view()
 def new():
-    pool = Pool()
-    Kind = pool.get('lk.application.kind')
-    kinds = Kind.search([('group', '!=', 'assets')])
+    kinds = section_kinds('connection')
     error = None
     if request.method == 'POST':
         chosen = [k for k in kinds if k.code == request.form.get('kind')]
         if chosen:
-            return _create(chosen[0])
+            return create_application(chosen[0])
         error = _('Choose the kind of application.')
     groups = {}
     for kind in kinds:
@@ -103,14 +129,17 @@ def asset_transfer_new():
     kinds = Kind.search([('code', '=', ASSETS)], limit=1)
     if not kinds:
         abort(404)
-    return _create(kinds[0])
+    return create_application(kinds[0])
 
 
-def _create(kind):
+def create_application(kind, **values):
+    "Create the client's draft of the kind and go to its first step"
     pool = Pool()
     Application = pool.get('lk.application')
     application = Application.create_draft(
         kind, current_party(), web_user=current_web_user())
+    if values:
+        Application.write([application], values)
     return redirect(url_for(
             'lk_applications.step', application_id=application.id,
             step=application.steps[0]))
@@ -135,11 +164,9 @@ def step(application_id, step):
     response = _editable_or_redirect(application)
     if response:
         return response
-    if step == 'documents':
-        return _documents_step(application)
-    if step == 'assets':
-        return _assets_step(application)
-    form_class = STEP_FORMS[step]
+    if step in STEP_VIEWS:
+        return STEP_VIEWS[step](application)
+    form_class = step_form(application, step)
     required = application.required_fields(step)
     kwargs = {}
     if step == 'object':
@@ -158,18 +185,25 @@ def step(application_id, step):
             rollback()
             flash(refusal(exception), 'error')
         else:
-            return _after_save(application, step)
+            return after_save(application, step)
     status = 400 if form.errors else 200
     return render_template(
         'lk_applications/step.html', application=application, step=step,
         form=form, fields=form_fields(form), required=required), status
 
 
+def step_form(application, step):
+    """The form class of a step: the section's own (SECTION_STEP_FORMS,
+    which modules extend) or the one of forms.STEP_FORMS"""
+    return SECTION_STEP_FORMS.get(
+        (application.kind.section, step), STEP_FORMS[step])
+
+
 def form_fields(form):
     return [f.name for f in form if f.name != 'csrf_token']
 
 
-def _after_save(application, step):
+def after_save(application, step):
     if request.form.get('action') == 'save':
         flash(_('The draft is saved.'), 'success')
         target = step
@@ -224,7 +258,7 @@ def _assets_step(application):
                     'step': max(application.step or 0,
                         application.steps.index('assets') + 1),
                     })
-            return _after_save(application, 'assets')
+            return after_save(application, 'assets')
     return render_template(
         'lk_applications/assets_step.html', application=application,
         step='assets', form=form, error=error), status
@@ -275,6 +309,16 @@ def _documents_step(application):
         'lk_applications/documents_step.html', application=application,
         step='documents', errors=errors,
         max_size=_max_size_mb()), 400 if errors else 200
+
+
+# the steps with a view of their own, not a form of fields; a module adds
+# the views of its steps here
+STEP_VIEWS = {
+    'documents': _documents_step,
+    'assets': _assets_step,
+    }
+# (section, step): the form of a step for the kinds of a section
+SECTION_STEP_FORMS = {}
 
 
 def _max_size_mb():
@@ -392,7 +436,7 @@ def withdraw(application_id):
     else:
         if deleted:
             flash(_('The draft is deleted.'), 'success')
-            return redirect(url_for('lk_applications.applications'))
+            return redirect(section_list_url(record))
         flash(_('The application is withdrawn.'), 'success')
     return redirect(url_for(
             'lk_applications.application', application_id=application_id))

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """Portal of lk_meters: «Приборы учёта» — the client's personal accounts,
 meters, readings and their history, and the requests to correct the
-meters' data."""
+meters' data, the applications on meters."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -12,9 +12,16 @@ blueprint = Blueprint(
 
 
 def init_portal(app, portal):
-    from . import views  # noqa: F401 (routes)
+    from . import applications, views  # noqa: F401 (routes)
     app.register_blueprint(blueprint)
     portal.add_menu('meters', _l('Meters'), 'lk_meters.meters', 30)
+    portal.add_menu(
+        'meter_applications', _l('Applications on meters'),
+        'lk_meters.meter_applications', 40, parent='applications')
+    # the meter data on the application page
+    app.jinja_env.globals.setdefault(
+        'application_data_templates', []).append(
+        'lk_meters/_application_data.html')
     portal.add_card(
         'meters', _l('Meters'),
         _l('Link a personal account, submit readings, see the history '

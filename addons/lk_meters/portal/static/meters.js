@@ -62,3 +62,35 @@
       });
   });
 }());
+
+/* «Вид заявки» of a meter application: «В связи с» offers the reasons of
+   the kind chosen in «Прошу осуществить» (the server checks it again). */
+(function () {
+  'use strict';
+
+  function update(form) {
+    var checked = form.querySelector('input[name="kind"]:checked');
+    var label = checked ? checked.parentNode.textContent.trim() : null;
+    var select = form.querySelector('select[name="meter_reason"]');
+    Array.prototype.forEach.call(
+      select.querySelectorAll('optgroup'), function (group) {
+        var shown = group.label === label;
+        group.hidden = !shown;
+        group.disabled = !shown;
+        if (!shown && group.contains(select.selectedOptions[0])) {
+          select.value = '';
+        }
+      });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var select = document.querySelector('select[name="meter_reason"]');
+    if (!select) { return; }
+    var form = select.form;
+    Array.prototype.forEach.call(
+      form.querySelectorAll('input[name="kind"]'), function (radio) {
+        radio.addEventListener('change', function () { update(form); });
+      });
+    update(form);
+  });
+}());
