@@ -245,3 +245,127 @@ def test_setup_demo(portal_app):
         Account = pool.get('lk.meter.account')
         return Account.search_count([('number', '=', '183251366600')])
     assert run_as_root(portal_app, run) == 1
+
+
+def _step(browser, application_id, step, data):
+    url = '/my/applications/%s/edit/%s' % (application_id, step)
+    return browser.post(url, data=dict(
+            data, csrf_token=csrf(browser, url), action='next'))
+
+
+def _kind(portal_app, code):
+    "The id of the kind and of its reasons"
+    def read(pool):
+        kind, = pool.get('lk.application.kind').search([('code', '=', code)])
+        return kind.id, [r.id for r in kind.meter_reasons]
+    return run_as_root(portal_app, read)
+
+
+def test_meter_application(portal_app, make_client, account):
+    "«Заявки по направлению приборы учета»: list, chooser, 5 steps, submit"
+    browser, _ = linked(portal_app, make_client, account)
+    _, meter_id, _ = account
+    page = text(browser.get('/my/meter-applications'))
+    assert 'Заявки по направлению приборы учета' in page
+    for label in ['Искать с', 'По', 'Статус', 'Найти', 'Обновить', 'ИД',
+            'Дата создания/Дата изменения', 'ФЛ/ЮЛИП', 'ФИО/Название',
+            'Данные', 'Управление', 'Ничего не найдено']:
+        assert label in page, label
+    assert 'Для отображения заявок поданных до 01.12.2016' in page
+
+    page = text(browser.get('/my/meter-applications/new'))
+    for name in ['Допуск в эксплуатацию прибора учета', 'Проверка ПУ',
+            'Перепрограммирование ПУ',
+            'Снятие показаний прибора учета сетевой организацией']:
+        assert name in page
+    # the chooser of technological connection does not offer them
+    assert 'Проверка ПУ' not in text(browser.get('/my/applications/new'))
+    token = csrf(browser, '/my/meter-applications/new')
+    response = browser.post('/my/meter-applications/new',
+        data={'csrf_token': token})
+    assert response.status_code == 400
+    response = browser.post('/my/meter-applications/new',
+        data={'csrf_token': token, 'kind': 'meter_check'})
+    assert response.status_code == 302
+    location = response.headers['Location']
+    assert location.endswith('/edit/request')
+    application_id = int(re.search(r'/my/applications/(\d+)/', location)
+        .group(1))
+
+    page = text(browser.get(location))
+    assert 'Шаг 1 из 5' in page
+    for label in ['Вид заявки', 'Реквизиты и контакты', 'Объект',
+            'Технические данные', 'Документы', 'Прошу осуществить',
+            'В связи с', 'Сомнением в правильности показаний']:
+        assert label in page, label
+    check, check_reasons = _kind(portal_app, 'meter_check')
+    admission, admission_reasons = _kind(portal_app, 'meter_admission')
+    assert re.search(r'<input checked[^>]*value="%s"' % check, page)
+    # a reason of another kind is refused next to the field
+    response = _step(browser, application_id, 'request', {
+            'kind': check, 'meter_reason': admission_reasons[0]})
+    assert response.status_code == 400
+    assert 'Выберите причину' in text(response)
+    # the client changes the kind on the first step
+    response = _step(browser, application_id, 'request', {
+            'kind': admission, 'meter_reason': admission_reasons[1]})
+    assert response.status_code == 302, text(response)
+    assert response.headers['Location'].endswith('/edit/requisites')
+
+    response = _step(browser, application_id, 'requisites', {
+            'applicant_name': 'Рёлин Сергей Алексеевич',
+            'applicant_phone': '+7 913 123-45-67',
+            'applicant_email': 'relin@example.com',
+            'postal_address': '660000, г. Красноярск, ул. Ленина, д. 1'})
+    assert response.status_code == 302, text(response)
+    page = text(browser.get(
+            '/my/applications/%s/edit/object' % application_id))
+    assert 'Шаг 3 из 5' in page
+    assert 'СЭ СО-505 220В 10-40А 1' in page
+    response = _step(browser, application_id, 'object', {'meter': ''})
+    assert response.status_code == 400
+    response = _step(browser, application_id, 'object', {
+            'meter': meter_id, 'object_address': ''})
+    assert response.status_code == 302, text(response)
+    # the meter's number and model come into the technical data
+    page = text(browser.get(
+            '/my/applications/%s/edit/technical' % application_id))
+    assert 'value="31' in page and 'value="СЭ СО-505 220В 10-40А 1"' in page
+    response = _step(browser, application_id, 'technical', {
+            'meter_number': '310997', 'meter_model': 'СЭ СО-505 220В 10-40А 1', 'voltage': '0.22',
+            'work_date': '2026-03-20'})
+    assert response.status_code == 302, text(response)
+
+    url = '/my/applications/%s/edit/documents' % application_id
+    page = text(browser.get(url))
+    assert 'Шаг 5 из 5' in page and 'Паспорт прибора учета' in page
+    response = browser.post(url, data={
+            'csrf_token': csrf(browser, url), 'action': 'submit',
+            'document_meter_passport': (io.BytesIO(PDF), 'passport.pdf')},
+        content_type='multipart/form-data', follow_redirects=True)
+    page = text(response)
+    assert 'Заявка на допуск в эксплуатацию прибора учета' in page
+    assert 'Входящая' in page
+    assert 'Установкой нового прибора учета' not in page  # reason [1]
+    assert 'Заменой прибора учета' in page
+    assert 'Емельяновский р-н' in page
+    assert '/my/meter-applications' in page  # «← Назад» to its list
+
+    page = text(browser.get('/my/meter-applications'))
+    assert 'Допуск в эксплуатацию прибора учета' in page
+    assert 'в связи с: Заменой прибора учета' in page
+    assert 'ФЛ' in page
+    # not among the applications for technological connection
+    assert 'прибора учета' not in text(browser.get('/my/applications'))
+
+    # another client: 404 for the application and its steps, empty list
+    other = portal_app.test_client()
+    login(other, make_client('fl'))
+    assert other.get(
+        '/my/applications/%s' % application_id).status_code == 404
+    assert other.get('/my/applications/%s/edit/request'
+        % application_id).status_code == 404
+    assert 'Ничего не найдено' in text(other.get('/my/meter-applications'))
+
+
+PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
