@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Demo data of lk_meters: the seed's account № 183251366600 with its meter
 СЭ СО-505 and two years of readings, linked to the demo individual, and a
-two-tariff meter of the demo company. setup_demo() creates only what is
-missing."""
+two-tariff meter of the demo company, an application on the meter of the
+demo individual. setup_demo() creates only what is missing."""
 import datetime as dt
 from decimal import Decimal
 
@@ -79,3 +79,36 @@ def setup_demo():
             limit=1)
         if parties:
             Link(account=account, party=parties[0]).save()
+    _demo_application()
+
+
+# a scan as the documents step accepts it
+PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n'
+
+
+def _demo_application():
+    "The demo individual asks for the commissioning of its meter"
+    pool = Pool()
+    Application = pool.get('lk.application')
+    Kind = pool.get('lk.application.kind')
+    Meter = pool.get('lk.meter')
+    meters = Meter.search([('account.number', '=', ACCOUNTS[0][0])], limit=1)
+    kinds = Kind.search([('code', '=', 'meter_admission')], limit=1)
+    if not meters or not kinds or not meters[0].account.links:
+        return
+    meter, kind = meters[0], kinds[0]
+    party = meter.account.links[0].party
+    if Application.search([('party', '=', party), ('kind', '=', kind)]):
+        return
+    application = Application.create_draft(kind, party)
+    Application.write([application], {
+            'meter_reason': kind.meter_reasons[1].id,
+            'meter': meter.id,
+            'voltage': '0.22',
+            'postal_address': application.postal_address or meter.address,
+            })
+    for item in application.checklist():
+        if item.required:
+            Application.attach(application, item, item.code + '.pdf', PDF)
+    if not any(application.missing(step) for step in application.steps):
+        Application.submit([application])

@@ -1,5 +1,5 @@
 """A client links a personal account, enters a reading and sees it in the
-history chart, in a browser."""
+history chart; files an application on its meter, in a browser."""
 import datetime as dt
 import random
 from decimal import Decimal
@@ -57,14 +57,28 @@ def no_delay():
     config.set('lk', 'max_login_delay', previous or '2')
 
 
-def test_link_enter_history(
-        page, shot, live_server, make_client, account_number):
-    account = make_client('fl')
+def sign_in(page, live_server, account):
     page.goto(live_server + '/login')
     page.fill('#snils', account.snils)
     page.fill('#password', PASSWORD)
     page.keyboard.press('Enter')
     page.get_by_role('heading', name='Личный кабинет').wait_for()
+
+
+def link_account(page, live_server, account_number):
+    page.goto(live_server + '/my/meters')
+    page.get_by_role('heading', name='Добавить лицевой счет').wait_for()
+    page.get_by_label('Номер личного счёта').fill(account_number)
+    page.get_by_label('ФИО/Название организации').fill(
+        'Сергей Алексеевич Рёлин')
+    page.get_by_role('button', name='Добавить', exact=True).click()
+    page.get_by_text('Лицевой счёт № %s добавлен' % account_number).wait_for()
+
+
+def test_link_enter_history(
+        page, shot, live_server, make_client, account_number):
+    account = make_client('fl')
+    sign_in(page, live_server, account)
 
     page.goto(live_server + '/my/meters')
     page.get_by_role('heading', name='Добавить лицевой счет').wait_for()
@@ -102,3 +116,66 @@ def test_link_enter_history(
     assert page.locator('svg.chart-svg rect').count() >= 12
     assert page.get_by_role('img', name='Расход по месяцам, кВт·ч').is_visible()
     shot('meters-04-history')
+
+
+def test_meter_application(
+        page, shot, live_server, make_client, account_number, tmp_path):
+    "«Заявки по направлению приборы учета»: the kind, 5 steps, submitted"
+    scan = tmp_path / 'passport.pdf'
+    scan.write_bytes(
+        b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n')
+    account = make_client('fl')
+    sign_in(page, live_server, account)
+    link_account(page, live_server, account_number)
+
+    page.goto(live_server + '/my/meter-applications')
+    page.get_by_role(
+        'heading', name='Заявки по направлению приборы учета').wait_for()
+    assert page.get_by_text('Для отображения заявок поданных до 01.12.2016',
+        exact=False).is_visible()
+    shot('meters-05-applications-empty')
+    page.get_by_role('link', name='Новая заявка').click()
+    page.get_by_role('heading', name='Выберите вид заявки').wait_for()
+    shot('meters-06-application-kind')
+    page.get_by_label('Допуск в эксплуатацию прибора учета').check()
+    page.get_by_role('button', name='Далее').click()
+
+    page.get_by_text('Шаг 1 из 5').wait_for()
+    # «В связи с» offers the reasons of the kind chosen above
+    reason = page.locator('select[name="meter_reason"]')
+    assert reason.locator('optgroup:not([hidden])').count() == 1
+    page.get_by_label('Проверка ПУ').check()
+    assert page.locator('optgroup:not([hidden])').get_attribute(
+        'label') == 'Проверка ПУ'
+    page.get_by_label('Допуск в эксплуатацию прибора учета').check()
+    reason.select_option(label='Заменой прибора учета')
+    shot('meters-07-application-step1')
+    page.get_by_role('button', name='Далее').click()
+
+    page.get_by_text('Шаг 2 из 5').wait_for()
+    page.fill('#applicant_phone', '+7 913 555-44-33')
+    page.fill('#postal_address', '660000, г. Красноярск, ул. Ленина, д. 1')
+    page.get_by_role('button', name='Далее').click()
+
+    page.get_by_text('Шаг 3 из 5').wait_for()
+    page.get_by_label('Прибор учёта').select_option(index=1)
+    shot('meters-08-application-object')
+    page.get_by_role('button', name='Далее').click()
+
+    page.get_by_text('Шаг 4 из 5').wait_for()
+    assert page.input_value('#meter_model') == 'СЭ СО-505 220В 10-40А 1'
+    page.get_by_label('0.22').check()
+    shot('meters-09-application-technical')
+    page.get_by_role('button', name='Далее').click()
+
+    page.get_by_text('Шаг 5 из 5').wait_for()
+    page.set_input_files('#document_meter_passport', str(scan))
+    page.get_by_role('button', name='Подать заявку').click()
+    page.get_by_text('Заявка подана').wait_for()
+    page.get_by_role('heading', name='Заявка по прибору учета').wait_for()
+    assert page.get_by_text('Заменой прибора учета').is_visible()
+    shot('meters-10-application-page')
+
+    page.get_by_role('link', name='← Назад').click()
+    page.locator('.app-status', has_text='Входящая').first.wait_for()
+    shot('meters-11-applications-list')

@@ -78,6 +78,19 @@ class LkApplicationsTestCase(ModuleTestCase):
                 (category, form), (code, kind, power))
 
     @with_transaction()
+    def test_section_migrated_from_group(self):
+        "A database without sections: the asset transfers get theirs"
+        pool = Pool()
+        Kind = pool.get('lk.application.kind')
+        Kind.__table_handler__().drop_column('section')
+
+        Kind.__register__('lk_applications')
+
+        sections = {k.code: k.section for k in Kind.search([])}
+        self.assertEqual(sections.pop('asset_transfer'), 'assets')
+        self.assertEqual(set(sections.values()), {'connection'})
+
+    @with_transaction()
     def test_documents_by_category(self):
         "The checklist depends on the category and the person kind"
         small = make_application('new_connection', 'fl', 10)

@@ -243,8 +243,12 @@ def test_setup_demo(portal_app):
         setup_demo()
         setup_demo()  # idempotent
         Account = pool.get('lk.meter.account')
-        return Account.search_count([('number', '=', '183251366600')])
-    assert run_as_root(portal_app, run) == 1
+        Application = pool.get('lk.application')
+        return (Account.search_count([('number', '=', '183251366600')]),
+            Application.search_count([
+                    ('kind.code', '=', 'meter_admission'),
+                    ('meter.account.number', '=', '183251366600')]) <= 1)
+    assert run_as_root(portal_app, run) == (1, True)
 
 
 def _step(browser, application_id, step, data):
