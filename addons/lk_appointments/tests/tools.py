@@ -68,10 +68,12 @@ def free_slots(offer, date):
             for s, _ in offer.free_slots(date)]
 
 
-def book(party, offer, date, time):
+def book(party, offer, date, time, config=None):
     """Book for party the slot of offer at the local date and «HH:MM» as
-    the portal does; return the id of the booking"""
-    with portal_request(web_parties=[party.id]) as pool:
+    the portal does; return the id of the booking
+
+    config: the proteus configuration, when called from another thread"""
+    with portal_request(web_parties=[party.id], config=config) as pool:
         Appointment = pool.get('lk.appointment')
         Offer = pool.get('lk.appointment.offer')
         Party = pool.get('party.party')
