@@ -106,3 +106,20 @@ def set_setting(name, value):
         else:
             config.set('lk', option, previous)
     return restore
+
+
+def day_slots(offer, date):
+    """The local «HH:MM» of every slot of date, free or not, by the
+    schedule, the production calendar and the office's exceptions"""
+    with portal_request() as pool:
+        Offer = pool.get('lk.appointment.offer')
+        offer = Offer(offer.id)
+        return [offer.office.to_local(s).strftime('%H:%M')
+            for s, _ in offer.slots(date)]
+
+
+def summary(times):
+    "«first–last (count)» of a list of «HH:MM», or «closed»"
+    if not times:
+        return 'closed'
+    return '%s–%s (%s)' % (times[0], times[-1], len(times))
