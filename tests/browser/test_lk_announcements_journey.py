@@ -16,7 +16,7 @@ def _published(app, party_id):
             substation_address=(
                 'Кемеровская обл, Крапивинский р-н, Борисово с, ТП-280'),
             power=Decimal(375), phone='+7 913 000-11-22',
-            email='shakhta@example.ru',
+            email='shakhta@example.ru', connected_power=Decimal(1000),
             message='Готовы передать часть максимальной мощности цеха.')
         announcement.save()
         Announcement.submit([announcement])
