@@ -102,17 +102,19 @@ class LkAnnouncementsTestCase(ModuleTestCase):
         Kind = pool.get('lk.application.kind')
         party = make_party('fl', "Иванов Иван")
         kind, = Kind.search([('code', '=', 'new_connection')])
-        application, = Application.create([{
+        house, workshop = Application.create([{
                     'kind': kind.id, 'party': party.id, 'state': 'closed',
                     'max_power': Decimal(10),
-                    'previous_power': Decimal(5)}])
+                    'previous_power': Decimal(5),
+                    }, {
+                    'kind': kind.id, 'party': party.id,
+                    'state': 'acts_issued', 'max_power': Decimal(20),
+                    'previous_power': Decimal(5),
+                    }])
         with self.assertRaises(AnnouncementExcludedError):
-            make_announcement(party, 'offer', Decimal(3),
-                connection=application)
-        application.max_power = Decimal(20)
-        application.save()
+            make_announcement(party, 'offer', Decimal(3), connection=house)
         announcement = make_announcement(
-            party, 'offer', Decimal(3), connection=application)
+            party, 'offer', Decimal(3), connection=workshop)
         self.assertEqual(announcement.connected_power, Decimal(25))
 
     @with_transaction()
