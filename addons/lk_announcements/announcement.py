@@ -10,7 +10,7 @@ from trytond.modules.lk_applications.application import AuthorMixin
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.party import PERSON_KINDS
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import (
@@ -36,7 +36,10 @@ FINAL_STATES = {'closed', 'expired'}
 CONTENT_FIELDS = {
     'kind', 'power_centre', 'substation', 'centre_name',
     'substation_address', 'power', 'message', 'phone', 'email',
-    'active_until', 'contact_visibility'}
+    'active_until', 'contact_visibility', 'connection'}
+# the applications whose power receivers are connected: the acts of
+# technological connection state their maximum power
+CONNECTED_STATES = ['connected', 'acts_issued', 'closed']
 VISIBILITY = [
     ('signed_in', "To Signed-in Clients"),
     ('messages', "Only Through Messages"),
@@ -58,8 +61,9 @@ class Exclusion(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         PERSON_KINDS, "Person Kinds",
         help="Empty for all kinds of person.")
     max_power = fields.Numeric(
-        "Up to Power (kW)", digits=(16, 3),
-        help="The category holds announcements up to this power; "
+        "Up to Connected Power (kW)", digits=(16, 3),
+        help="The category holds the clients whose connected maximum "
+        "power (by the act of technological connection) is up to this; "
         "empty for any power.")
     legal_basis = fields.Char(
         "Legal Basis", required=True, translate=True,
@@ -71,6 +75,9 @@ class Exclusion(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         return ['offer']
 
     def applies(self, kind, person_kind, power):
+        """Whether the category holds an announcement of kind by a person
+        of person_kind whose connected maximum power is power (None when
+        not known: then a category bounded by power does not apply)"""
         if self.kinds and kind not in self.kinds:
             return False
         if self.person_kinds and person_kind not in self.person_kinds:
@@ -134,6 +141,30 @@ class Announcement(AuthorMixin, Workflow, ModelSQL, ModelView):
     power = fields.Numeric(
         "Power (kW)", digits=(16, 3), required=True, states=_content_states,
         help="The maximum power planned for redistribution.")
+    connection = fields.Many2One(
+        'lk.application', "Connected Object", ondelete='RESTRICT',
+        domain=[
+            ('party', '=', Eval('party', -1)),
+            ('state', 'in', CONNECTED_STATES),
+            ('kind.workflow', '=', 'full'),
+            ],
+        states={
+            'readonly': Eval('state').in_(list(FINAL_STATES)),
+            'invisible': Eval('kind') != 'offer',
+            },
+        help="The client's application by which the power receivers whose "
+        "power is ceded were connected.")
+    connected_power = fields.Numeric(
+        "Connected Maximum Power (kW)", digits=(16, 3),
+        states={
+            'readonly': (Eval('state').in_(list(FINAL_STATES))
+                | Bool(Eval('connection'))),
+            'invisible': Eval('kind') != 'offer',
+            },
+        help="The maximum power of the ceding client's power receivers by "
+        "the act of technological connection: taken from the connected "
+        "object, or entered by the moderator from the act the client "
+        "showed. The rules of redistribution look at it.")
     message = fields.Text("Message", states=_content_states)
     phone = fields.Char("Phone", states=_content_states)
     email = fields.Char("E-mail", states=_content_states)
@@ -291,7 +322,21 @@ class Announcement(AuthorMixin, Workflow, ModelSQL, ModelView):
             with without_check_access():
                 branch = Party(values['party']).branch
             values['branch'] = branch.id if branch else None
+        if values.get('connection'):
+            values['connected_power'] = cls.connection_power(
+                values['connection'])
         return values
+
+    @classmethod
+    @without_check_access
+    def connection_power(cls, application_id):
+        """The maximum power connected by the application: the power it
+        asked for and the power connected before it, as the act states"""
+        pool = Pool()
+        Application = pool.get('lk.application')
+        application = Application(application_id)
+        return (application.max_power or 0) + (
+            application.previous_power or 0)
 
     @classmethod
     def check_modification(
@@ -315,7 +360,7 @@ class Announcement(AuthorMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, announcements, field_names):
         super().validate_fields(announcements, field_names)
-        if field_names & {'kind', 'power', 'party'}:
+        if field_names & {'kind', 'power', 'party', 'connected_power'}:
             for announcement in announcements:
                 announcement.check_power()
                 announcement.check_allowed()
@@ -329,11 +374,20 @@ class Announcement(AuthorMixin, Workflow, ModelSQL, ModelView):
                     'lk_announcements.msg_announcement_power_positive'))
 
     def check_allowed(self):
-        "Refuse the categories the rules of redistribution exclude"
+        """Refuse the categories the rules of redistribution exclude: they
+        are told by the connected maximum power of the ceding client, not by
+        the power announced"""
         pool = Pool()
         Exclusion = pool.get('lk.announcement.exclusion')
+        connected = self.connected_power if self.kind == 'offer' else None
+        if (connected is not None and self.power is not None
+                and self.power > connected):
+            raise AnnouncementError(gettext(
+                    'lk_announcements.msg_announcement_power_connected',
+                    power='{:f}'.format(self.power.normalize()),
+                    connected='{:f}'.format(connected.normalize())))
         exclusion = Exclusion.find(
-            self.kind, self.party.person_kind, self.power)
+            self.kind, self.party.person_kind, connected)
         if exclusion:
             raise AnnouncementExcludedError(gettext(
                     'lk_announcements.msg_announcement_excluded',
@@ -368,6 +422,12 @@ class Announcement(AuthorMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('published')
     def approve(cls, announcements):
+        for announcement in announcements:
+            if (announcement.kind == 'offer'
+                    and announcement.connected_power is None):
+                raise AnnouncementError(gettext(
+                        'lk_announcements.msg_announcement_connected_unknown',
+                        announcement=announcement.rec_name))
         cls.write(announcements, {
                 'published_at': clock.utcnow(),
                 'moderator': Transaction().user,

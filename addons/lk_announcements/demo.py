@@ -29,7 +29,8 @@ CENTRES = [
     ('khakassia', 'ПС 110/35/10 кВ "Абаканская"', '110',
         'Республика Хакасия, г. Абакан, ул. Пушкина, 1', []),
     ]
-# (client INN, kind, centre name, address, power, message)
+# (client INN, kind, centre name, address, power, message); an offer has
+# the connected power the moderator took from the client's act
 ANNOUNCEMENTS = [
     ('190123456763', 'demand', 'ПС110/10 "Кожаны" ТП42-10-04',
         'Красноярский край, Балахтинский р-н, Кожаны с, 13', 15,
@@ -41,6 +42,9 @@ ANNOUNCEMENTS = [
         'Кемеровская обл, Кемеровский р-н, Елыкаево с, Леонова ул, 43', 30,
         None),
     ]
+
+# the connected maximum power of the demo offer's workshop, by its act
+CONNECTED_POWER = Decimal(1000)
 
 
 def setup_demo():
@@ -80,7 +84,8 @@ def _announcements():
             party=parties[0], kind=kind, centre_name=centre,
             substation_address=address, power=Decimal(power),
             message=message, phone='+7 3902 29-61-00',
-            email='energo@example.ru')
+            email='energo@example.ru',
+            connected_power=CONNECTED_POWER if kind == 'offer' else None)
         announcement.save()
         Announcement.submit([announcement])
         Announcement.approve([announcement])

@@ -4,9 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from trytond.model import fields
+from trytond.modules.lk_base import workcalendar as calendar
 from trytond.pool import Pool, PoolMeta
 
-from . import daycalendar as calendar
+# a shortened pre-holiday day closes one hour earlier (ТК РФ, ст. 95)
+SHORTENED_BY = dt.timedelta(hours=1)
 
 
 class Office(metaclass=PoolMeta):
@@ -72,7 +74,7 @@ class Office(metaclass=PoolMeta):
         close = intervals[-1][1]
         if exception and exception.kind == 'shortened':
             close = exception.end
-        elif calendar.is_shortened(date):
+        elif calendar.is_shortened_day(date):
             close = (dt.datetime.combine(date, close)
-                - calendar.SHORTENED_BY).time()
+                - SHORTENED_BY).time()
         return [(s, min(e, close)) for s, e in intervals if s < close]

@@ -5,7 +5,11 @@
 The `holidays` package knows the official holiday transfers (it gets
 2025–2026 right, unlike workalendar): a day is a working day when it is
 neither a weekend nor a holiday, and a Saturday made a working day by a
-transfer counts as one.
+transfer counts as one. A non-working holiday (Трудовой кодекс РФ,
+ст. 112) shortens the working day before it by one hour (ст. 95).
+
+The public helpers: `is_working_day`, `is_holiday`, `is_shortened_day`,
+`add_working_days`, `working_days_between`.
 """
 import datetime as dt
 from functools import lru_cache
@@ -29,6 +33,22 @@ def is_working_day(date):
     if date in _working_weekends(date.year):
         return True
     return date.weekday() < 5 and date not in _russia(date.year)
+
+
+def is_holiday(date):
+    """Whether date is a non-working holiday of ст. 112 (not a day off a
+    transfer moved there, which shortens nothing)"""
+    name = _russia(date.year).get(date)
+    if not name:
+        return False
+    # the names are in English: «Day off (substituted from …)», «… (observed)»
+    lowered = name.lower()
+    return not any(w in lowered for w in ('day off', 'observed'))
+
+
+def is_shortened_day(date):
+    "Whether date is a working day right before a non-working holiday"
+    return is_working_day(date) and is_holiday(date + dt.timedelta(days=1))
 
 
 def add_working_days(date, days):

@@ -1,6 +1,7 @@
 """The board of power redistribution in a browser: the public list and an
 announcement without signing in, then a client posts with the form
-«Добавление объявления» (a refused category first) and writes to an author."""
+«Добавление объявления» (a refused category first: the house it offers
+power of is connected with 10 kW) and writes to an author."""
 from decimal import Decimal
 
 from trytond.modules.lk_base.tests.portal_fixtures import (
@@ -16,13 +17,27 @@ def _published(app, party_id):
             substation_address=(
                 'Кемеровская обл, Крапивинский р-н, Борисово с, ТП-280'),
             power=Decimal(375), phone='+7 913 000-11-22',
-            email='shakhta@example.ru',
+            email='shakhta@example.ru', connected_power=Decimal(1000),
             message='Готовы передать часть максимальной мощности цеха.')
         announcement.save()
         Announcement.submit([announcement])
         Announcement.approve([announcement])
         return announcement.id
     return run_as_root(app, create)
+
+
+def _connected_house(app, party_id):
+    "The client's house, connected with 10 kW by a closed application"
+    def create(pool):
+        Application = pool.get('lk.application')
+        Kind = pool.get('lk.application.kind')
+        kind, = Kind.search([('code', '=', 'new_connection')])
+        Application.create([{
+                    'kind': kind.id, 'party': party_id, 'state': 'closed',
+                    'object_name': 'Жилой дом',
+                    'object_address': 'Балахтинский р-н, Кожаны с, 13',
+                    'max_power': Decimal(10)}])
+    run_as_root(app, create)
 
 
 def test_board_and_form(page, shot, live_server, portal_app, make_client):
@@ -44,6 +59,7 @@ def test_board_and_form(page, shot, live_server, portal_app, make_client):
     shot('announcements-02-detail-anonymous')
 
     account = make_client('fl')
+    _connected_house(portal_app, account.party_id)
     page.goto(live_server + '/login')
     page.fill('#snils', account.snils)
     page.fill('#password', PASSWORD)
@@ -61,7 +77,12 @@ def test_board_and_form(page, shot, live_server, portal_app, make_client):
         'Красноярский край, Балахтинский р-н, Кожаны с, 13')
     page.get_by_label(
         'Объем планируемой к перераспределению максимальной мощности, кВт'
-        ).fill('10')
+        ).fill('5')
+    connection = page.get_by_label(
+        'Присоединённые энергопринимающие устройства')
+    connection.select_option(index=1)
+    assert 'Жилой дом' in connection.evaluate(
+        'select => select.selectedOptions[0].textContent')
     page.get_by_role('button', name='Отправить на модерацию').click()
     page.get_by_text('не подлежит перераспределению').wait_for()
     assert page.input_value('#substation_address').endswith('Кожаны с, 13')

@@ -31,6 +31,9 @@ class AnnouncementForm(FlaskForm):
                 min=0.001, max=100000,
                 message=_l('Enter a power from 0.001 to 100 000 kW.'))],
         render_kw={'inputmode': 'decimal'})
+    connection = SelectField(
+        _l('Connected power receivers whose power is offered'), coerce=int,
+        choices=[], validate_choice=False)
     message = TextAreaField(
         _l('Message'), validators=[Optional(), Length(max=4000)],
         render_kw={'rows': 5})
@@ -51,6 +54,20 @@ class AnnouncementForm(FlaskForm):
             ('signed_in', _l('to clients signed in to the personal account')),
             ('messages', _l('to nobody: only messages through the portal')),
             ])
+
+
+    def set_connections(self, applications):
+        "The choices of connection: the client's connected applications"
+        self.connection.choices = [(0, _l(
+                    'Not in the list: the moderator checks the act of '
+                    'technological connection'))] + [
+            (a.id, _l('%(object)s, %(address)s: %(power)s kW '
+                    '(application No. %(number)s)',
+                    object=a.object_name or '', address=a.object_address or '',
+                    power='{:f}'.format(((a.max_power or 0)
+                            + (a.previous_power or 0)).normalize()),
+                    number=a.number or a.id))
+            for a in applications]
 
 
 class BoardFilterForm(FlaskForm):

@@ -15,7 +15,7 @@ from trytond.modules.lk_base.portal.core import (
     rollback, transaction)
 from trytond.pool import Pool
 
-from ..announcement import FINAL_STATES
+from ..announcement import CONNECTED_STATES, FINAL_STATES
 from ..exceptions import AnnouncementExcludedError
 from . import blueprint as bp
 from .forms import AnnouncementForm, BoardFilterForm, MessageForm
@@ -125,8 +125,29 @@ def _centres():
     return Centre.search(domain, limit=500)
 
 
+def _connections():
+    "The client's applications by which power receivers are connected"
+    pool = Pool()
+    Application = pool.get('lk.application')
+    return Application.search([
+            ('party', '=', current_party().id),
+            ('state', 'in', CONNECTED_STATES),
+            ('kind.workflow', '=', 'full'),
+            ], order=[('id', 'ASC')])
+
+
+def _form(**kwargs):
+    form = AnnouncementForm(**kwargs)
+    form.set_connections(_connections())
+    return form
+
+
 def _values(form, centres):
     values = {name: getattr(form, name).data for name in FORM_FIELDS}
+    connections = {c for c, label in form.connection.choices if c}
+    connection = form.connection.data
+    values['connection'] = (connection if connection in connections
+        and values['kind'] == 'offer' else None)
     for name in ['message', 'phone', 'email']:
         values[name] = values[name] or None
     matched = [c for c in centres if c.name == values['centre_name']]
@@ -151,7 +172,8 @@ def _save(form, record=None):
                 Announcement.submit([record])
     except AnnouncementExcludedError as exception:
         rollback()
-        form.kind.errors = list(form.kind.errors) + [exception.message]
+        field = form.connection if form.connection.data else form.kind
+        field.errors = list(field.errors) + [exception.message]
         return None
     except UserError as exception:
         rollback()
@@ -163,7 +185,7 @@ def _save(form, record=None):
 @bp.route('/my/announcements/new', methods=['GET', 'POST'])
 @portal_view()
 def new():
-    form = AnnouncementForm()
+    form = _form()
     if form.validate_on_submit():
         record = _save(form)
         if record:
@@ -195,7 +217,7 @@ def edit(announcement_id):
             'error')
         return redirect(url_for(
                 'lk_announcements.announcement', announcement_id=record.id))
-    form = AnnouncementForm(obj=record)
+    form = _form(obj=record)
     if form.validate_on_submit():
         if _save(form, record):
             flash(_('The announcement is changed and sent to moderation '

@@ -27,6 +27,8 @@ def make_party(person_kind='ul', name="ООО «Ромашка»"):
 def make_announcement(party, kind='offer', power=Decimal(100), **values):
     pool = Pool()
     Announcement = pool.get('lk.announcement')
+    if kind == 'offer' and 'connection' not in values:
+        values.setdefault('connected_power', Decimal(1000))
     announcement = Announcement(
         party=party, kind=kind, centre_name='ПС 35 кВ Борисовская',
         substation_address='Кемеровская обл, Борисово с, ТП-280',
@@ -74,14 +76,61 @@ class LkAnnouncementsTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_excluded_category(self):
-        "An individual offering up to 15 kW is refused with the basis"
+        """An individual whose connected power is up to 15 kW is refused
+        with the basis, whatever the power announced"""
         party = make_party('fl', "Иванов Иван")
         with self.assertRaises(AnnouncementExcludedError) as cm:
-            make_announcement(party, 'offer', Decimal(15))
+            make_announcement(party, 'offer', Decimal(5),
+                connected_power=Decimal(15))
         self.assertIn('861', cm.exception.message)
-        # demand and larger power are allowed
+        # the announced power is not what the rule looks at
+        make_announcement(party, 'offer', Decimal(15),
+            connected_power=Decimal(25))
+        # no one cedes more than is connected
+        with self.assertRaises(AnnouncementError):
+            make_announcement(party, 'offer', Decimal(30),
+                connected_power=Decimal(25))
+        # demand is allowed
         make_announcement(party, 'demand', Decimal(15))
-        make_announcement(party, 'offer', Decimal(16))
+
+    @with_transaction()
+    def test_connected_power_of_application(self):
+        """The connected power comes from the client's connected
+        application: its power and the power connected before it"""
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Kind = pool.get('lk.application.kind')
+        party = make_party('fl', "Иванов Иван")
+        kind, = Kind.search([('code', '=', 'new_connection')])
+        house, workshop = Application.create([{
+                    'kind': kind.id, 'party': party.id, 'state': 'closed',
+                    'max_power': Decimal(10),
+                    'previous_power': Decimal(5),
+                    }, {
+                    'kind': kind.id, 'party': party.id,
+                    'state': 'acts_issued', 'max_power': Decimal(20),
+                    'previous_power': Decimal(5),
+                    }])
+        with self.assertRaises(AnnouncementExcludedError):
+            make_announcement(party, 'offer', Decimal(3), connection=house)
+        announcement = make_announcement(
+            party, 'offer', Decimal(3), connection=workshop)
+        self.assertEqual(announcement.connected_power, Decimal(25))
+
+    @with_transaction()
+    def test_approve_offer_needs_connected_power(self):
+        "The moderator approves an offer once the connected power is known"
+        pool = Pool()
+        Announcement = pool.get('lk.announcement')
+        announcement = make_announcement(
+            make_party(), 'offer', connected_power=None)
+        Announcement.submit([announcement])
+        with self.assertRaises(AnnouncementError):
+            Announcement.approve([announcement])
+        announcement.connected_power = Decimal(500)
+        announcement.save()
+        Announcement.approve([announcement])
+        self.assertEqual(announcement.state, 'published')
 
     @with_transaction()
     def test_power_positive(self):

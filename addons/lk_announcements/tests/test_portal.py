@@ -40,7 +40,7 @@ def announce(app, party_id, state='published', **values):
             centre_name='ПС 35 кВ Борисовская',
             substation_address='Кемеровская обл, Борисово с, ТП-280',
             power=Decimal(375), phone='+7 913 000-11-22',
-            email='author@example.ru')
+            email='author@example.ru', connected_power=Decimal(1000))
         data.update(values)
         announcement = Announcement(**data)
         announcement.save()
@@ -258,19 +258,39 @@ def test_post_moderate_edit_close(portal_app, make_client):
     assert intruder.get(url).status_code == 404
 
 
+def connect(app, party_id, power):
+    "A closed connection application of the party; return its id"
+    def create(pool):
+        Application = pool.get('lk.application')
+        Kind = pool.get('lk.application.kind')
+        kind, = Kind.search([('code', '=', 'new_connection')])
+        return Application.create([{
+                    'kind': kind.id, 'party': party_id, 'state': 'closed',
+                    'object_name': 'Жилой дом',
+                    'object_address': 'Кожаны с, 13',
+                    'max_power': Decimal(power)}])[0].id
+    return run_as_root(app, create)
+
+
 def test_excluded_category_refused_with_reason(portal_app, make_client):
     account = make_client('fl')
+    house = connect(portal_app, account.party_id, 10)
     browser = portal_app.test_client()
     login(browser, account)
+    html = text(browser.get('/my/announcements/new'))
+    assert 'Жилой дом, Кожаны с, 13: 10 кВт' in html
     data = form_data(browser, '/my/announcements/new', kind='offer',
-        power='10')
+        power='2', connection=str(house))
     response = browser.post('/my/announcements/new', data=data)
     assert response.status_code == 400
     page = text(response)
-    assert 'не подлежит перераспределению' in page
+    # the refusal is next to the connected object, whose power decides
+    error = re.search(
+        r'id="connection-error">([^<]*)<', page).group(1)
+    assert 'не подлежит перераспределению' in error
     assert 'Физические лица с энергопринимающими устройствами до 15 кВт' in (
-        page)
-    assert '861' in page
+        error)
+    assert '861' in error
     assert 'Ищем 15 кВт' in page
 
     def count(pool):

@@ -9,8 +9,6 @@ blueprint = Blueprint(
     'lk_appointments', __name__, template_folder='templates',
     static_folder='static', static_url_path='/static/lk_appointments')
 
-OPERATOR_GROUPS = ('lk_base.group_lk_admin', 'lk_base.group_lk_operator')
-
 
 def init_portal(app, portal):
     from . import operator_views, views  # noqa: F401 (routes)
@@ -24,7 +22,7 @@ def init_portal(app, portal):
         'lk_appointments.appointments', 20, parent='appointments')
     portal.add_operator_menu(
         'appointments_queue', _l('Queue of the day'),
-        'lk_appointments.operator_queue', 40, groups=OPERATOR_GROUPS)
+        'lk_appointments.operator_queue', 40)
     portal.add_card(
         'appointments', _l('Appointment'),
         _l('Book a visit to a customer office: consultation, documents, '

@@ -19,7 +19,7 @@ from trytond.modules.lk_base.portal.core import get_own_or_404, rollback
 from trytond.modules.lk_base.portal.operator import operator_view, staff_in
 from trytond.pool import Pool
 
-from . import OPERATOR_GROUPS, blueprint as bp
+from . import blueprint as bp
 
 ACTIONS = {'check_in', 'serve', 'reject'}
 
@@ -35,7 +35,7 @@ def _offices():
 
 
 @bp.route('/operator/appointments', methods=['GET', 'POST'])
-@operator_view(groups=OPERATOR_GROUPS)
+@operator_view()
 def operator_queue():
     pool = Pool()
     Appointment = pool.get('lk.appointment')
@@ -77,7 +77,7 @@ def operator_queue():
 
 @bp.route('/operator/appointments/<int:appointment_id>/<action>',
     methods=['POST'])
-@operator_view(groups=OPERATOR_GROUPS)
+@operator_view()
 def operator_action(appointment_id, action):
     pool = Pool()
     Appointment = pool.get('lk.appointment')
@@ -94,7 +94,7 @@ def operator_action(appointment_id, action):
 
 
 @bp.route('/operator/appointments/block', methods=['POST'])
-@operator_view(groups=OPERATOR_GROUPS)
+@operator_view()
 def operator_block():
     "Block a slot of an office (for every service) from its start"
     pool = Pool()
