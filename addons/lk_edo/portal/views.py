@@ -134,9 +134,10 @@ def file(application_id, document_id):
     document = _document(_application(application_id), document_id)
     if document.edo_state == 'draft':
         abort(404)
+    # the document page shows it in an iframe: the portal may frame it
     return file_response(
         document.download_name, document.data, document.mimetype,
-        inline=True)
+        inline=True, framed=True)
 
 
 @bp.route('/my/applications/<int:application_id>/edo/<int:document_id>'
