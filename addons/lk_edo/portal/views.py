@@ -55,7 +55,11 @@ def documents(application_id):
 
 
 def _table(application, form, status=200):
-    Document = Pool().get('lk.application.document')
+    pool = Pool()
+    Document = pool.get('lk.application.document')
+    Supply = pool.get('lk.edo.supply')
+    supplies = Supply.search([('application', '=', application.id)],
+        order=[('id', 'DESC')], limit=1)
     documents = Document.search([
             ('application', '=', application.id),
             ('edo_type', '!=', None),
@@ -65,6 +69,7 @@ def _table(application, form, status=200):
     return render_template(
         'lk_edo/documents.html', application=application,
         documents=documents, form=form, may_add=bool(_client_types()),
+        supply=supplies[0] if supplies else None,
         accept=Document.file_accept()), status
 
 

@@ -184,3 +184,27 @@ def test_other_client_404(portal_app, client, make_client):
     # without CSRF
     assert client.post(doc + '/reject', data={'comment': 'x'}
         ).status_code == 400
+
+
+def test_supply_in_portal(portal_app, client, make_client):
+    "After the connection the client asks for the supply contract once; "
+    "the table then shows its status"
+    account = make_client('fl')
+    application_id, _ = contract_sent(
+        portal_app, account, mobile='+79135550103')
+
+    def close(pool):
+        Application = pool.get('lk.application')
+        Application.write([Application(application_id)], {'state': 'closed'})
+    run_as_root(portal_app, close)
+    assert login(client, account).status_code == 302
+    edo = '/my/applications/%d/edo' % application_id
+    assert 'Запросить договор энергоснабжения' in text(client.get(edo))
+    response = client.post(edo + '/supply', data={
+            'csrf_token': csrf(client, edo)})
+    assert response.status_code == 302
+    assert '#sign' in response.headers['Location']
+    page = text(client.get(edo))
+    assert 'Ожидает подписи' in page
+    assert 'Запросить договор энергоснабжения' not in page
+    assert 'Договор энергоснабжения' in page
