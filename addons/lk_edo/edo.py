@@ -17,7 +17,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 from trytond.modules.lk_applications.application import AuthorMixin, today
 from trytond.modules.lk_base import clock
@@ -702,3 +703,37 @@ class DocumentPreview(Wizard):
     def transition_send(self):
         self.model.edo_send([self.record])
         return 'end'
+
+
+class DocumentGenerateStart(ModelView):
+    "The type and the fee of the documents to generate"
+    __name__ = 'lk.edo.document.generate.start'
+    __string__ = "Generate an Exchange Document"
+
+    type = fields.Many2One(
+        'lk.edo.document.type', "Type", required=True,
+        domain=[('generated', '=', True)])
+    amount = fields.Numeric(
+        "Amount", digits=(16, 2),
+        help="The fee the document states, VAT included.")
+
+
+class DocumentGenerate(Wizard):
+    """Staff generate a document of the applications from the template of
+    their branch: a draft, opened to preview and send"""
+    __name__ = 'lk.edo.document.generate'
+
+    start = StateView('lk.edo.document.generate.start',
+        'lk_edo.document_generate_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Generate", 'generate', 'tryton-ok', default=True),
+            ])
+    generate = StateAction('lk_edo.act_edo_document_form')
+
+    def do_generate(self, action):
+        Document = Pool().get('lk.application.document')
+        documents = [
+            Document.edo_create(application, self.start.type,
+                amount=self.start.amount)
+            for application in self.records]
+        return action, {'res_id': [d.id for d in documents]}

@@ -535,6 +535,30 @@ class LkEdoTestCase(ModuleTestCase):
         self.assertEqual(document.__class__(document.id).edo_state, 'sent')
 
     @with_transaction()
+    def test_generate(self):
+        "Staff generate the contract of an application from the back office"
+        pool = Pool()
+        Generate = pool.get('lk.edo.document.generate', type='wizard')
+        Type = pool.get('lk.edo.document.type')
+        application = person_application()
+        type_, = Type.search([('code', '=', 'contract')])
+        session_id, _, _ = Generate.create()
+        generate = Generate(session_id)
+        generate.start.type = type_
+        generate.start.amount = Decimal('50550')
+        with Transaction().set_context(
+                active_model=application.__name__, active_id=application.id,
+                active_ids=[application.id]):
+            _, data = generate.do_generate({})
+        document, = application.__class__(application.id).edo_documents
+        self.assertEqual(data['res_id'], [document.id])
+        self.assertEqual(
+            (document.edo_state, document.edo_amount),
+            ('draft', Decimal('50550')))
+        self.assertIn("пятьдесят тысяч пятьсот пятьдесят рублей",
+            pdf_text(document.data))
+
+    @with_transaction()
     def test_offer_accepted_by_payment(self):
         "The hook of lk_payment: a paid offer concludes the contract"
         pool = Pool()
