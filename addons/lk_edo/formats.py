@@ -67,6 +67,16 @@ def amount(value):
     return '%s%s,%02d' % ('-' if value < 0 else '', text, int(cents * 100))
 
 
+def number(value):
+    "A power or a voltage the Russian way: «0,38», «15», «15,5»"
+    if value is None:
+        return ''
+    text = str(value)
+    if '.' in text:
+        text = text.rstrip('0').rstrip('.')
+    return text.replace('.', ',')
+
+
 def amount_words(value):
     "«одна тысяча двести рублей 50 копеек», from a Decimal"
     value = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -145,6 +145,12 @@ class LkEdoTestCase(ModuleTestCase):
             Decimal('22.00'))
         self.assertEqual(
             formats.mask_name("Гузиков Иван Игоревич"), "Г****** И. И.")
+        self.assertEqual(
+            [formats.number(v) for v in ['0.38', Decimal('15.00'),
+                    Decimal('15.5'), '10']], ['0,38', '15', '15,5', '10'])
+        self.assertEqual(
+            formats.legal_basis("Правила ТП № 861, п. 15 (проверить)"),
+            "Правила ТП № 861, п. 15")
 
     @with_transaction()
     def test_generated_contract(self):
@@ -160,7 +166,7 @@ class LkEdoTestCase(ModuleTestCase):
             text)
         self.assertIn("НДС 22%", text)
         self.assertIn("15 кВт", text)
-        self.assertIn("0.38 кВ", text)
+        self.assertIn("0,38 кВ", text)
         self.assertIn("Срок выполнения мероприятий", text)
         self.assertEqual(
             document.sha256, hashlib.sha256(document.data).hexdigest())
