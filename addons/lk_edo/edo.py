@@ -8,6 +8,7 @@ import os
 from io import BytesIO
 
 import relatorio.reporting
+from genshi.template import TemplateLoader
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -16,6 +17,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 from trytond.modules.lk_applications.application import AuthorMixin, today
 from trytond.modules.lk_base import clock
@@ -30,6 +33,7 @@ STATES = [
     ('sent', "Sent to Applicant"),
     ('signed_client', "Signed by Applicant"),
     ('signed_company', "Signed by Grid Company"),
+    ('accepted', "Accepted by Payment"),
     ('rejected', "Rejected by Applicant"),
     ('annulled', "Annulled"),
     ]
@@ -221,9 +225,13 @@ class Document(metaclass=PoolMeta):
                     'invisible': (Eval('edo_state') != 'draft'),
                     'depends': ['edo_state'],
                     },
+                'edo_preview': {
+                    'invisible': ~Eval('edo_type'),
+                    'depends': ['edo_type'],
+                    },
                 'edo_sign_company': {
                     'invisible': ~Eval('edo_state').in_(
-                        ['sent', 'signed_client']),
+                        ['sent', 'signed_client', 'accepted']),
                     'depends': ['edo_state'],
                     },
                 'edo_annul': {
@@ -356,6 +364,11 @@ class Document(metaclass=PoolMeta):
         return version
 
     @classmethod
+    @ModelView.button_action('lk_edo.wizard_document_preview')
+    def edo_preview(cls, documents):
+        pass
+
+    @classmethod
     @ModelView.button
     def edo_regenerate(cls, documents):
         for document in documents:
@@ -410,7 +423,8 @@ class Document(metaclass=PoolMeta):
                         'lk_edo.msg_company_signature_missing',
                         document=document.rec_name))
             if (document.edo_type.client_signs
-                    and document.edo_state != 'signed_client'):
+                    and document.edo_state not in {
+                        'signed_client', 'accepted'}):
                 raise EdoError(gettext(
                         'lk_edo.msg_client_signature_missing',
                         document=document.rec_name))
@@ -461,7 +475,8 @@ class Document(metaclass=PoolMeta):
         if type_.company_signs:
             return self.edo_state == 'signed_company'
         if type_.client_signs:
-            return self.edo_state in {'signed_client', 'signed_company'}
+            return self.edo_state in {
+                'signed_client', 'accepted', 'signed_company'}
         return self.edo_state == 'sent'
 
     @property
@@ -517,6 +532,42 @@ class Application(metaclass=PoolMeta):
             and d.edo_type.role == 'contract']
         if drafts:
             Document.edo_send(drafts)
+
+    @classmethod
+    def accept_offer_by_payment(cls, applications, invoice=None):
+        """The hook of lk_payment: the invoice of the offer is fully paid.
+
+        For the applications whose contract is an offer accepted by payment
+        (contract_form 'offer') and still «Contract Sent», the offer is
+        accepted: the current contract documents sent to the applicant
+        become «Accepted by Payment» (a line of their status history) and
+        the application moves to «Contract Concluded» (its history line,
+        with invoice, the text naming the invoice, as remark, and the
+        notification of the client). The others are left as they are.
+        Return the applications concluded."""
+        pool = Pool()
+        Document = pool.get('lk.application.document')
+        concluded = [a for a in applications
+            if a.state == 'contract_sent' and a.contract_form == 'offer']
+        if not concluded:
+            return []
+        offers = [d for a in concluded for d in a.documents
+            if d.current and d.edo_type and d.edo_type.concludes_contract
+            and d.edo_state == 'sent']
+        message, values = (('lk_edo.msg_offer_paid_invoice',
+                {'invoice': invoice}) if invoice
+            else ('lk_edo.msg_offer_paid', {}))
+        for application in concluded:
+            party = application.party
+            language = party.lang.code if party.lang else None
+            application.status_comment = gettext(message, language, **values)
+        with without_check_access():
+            cls.save(concluded)
+            if offers:
+                Document._edo_set_state(offers, 'accepted',
+                    comment=gettext(message, **values))
+            cls.conclude_contract(concluded)
+        return concluded
 
     @classmethod
     def issue_acts(cls, applications):
@@ -580,7 +631,10 @@ class DocumentReport(Report):
             }
         with without_check_access():
             Rule = Pool().get('lk.application.deadline')
-            values['deadline_rule'] = Rule.get_rule(application, 'execution')
+            rule = Rule.get_rule(application, 'execution')
+        values['deadline_rule'] = rule
+        values['deadline_basis'] = formats.legal_basis(
+            rule.legal_basis if rule else None)
         return values
 
     @classmethod
@@ -593,8 +647,93 @@ class DocumentReport(Report):
                 document.edo_type, document.application.branch)
         loader = relatorio.reporting.MIMETemplateLoader()
         klass = loader.factories[loader.get_type('text/html')]
-        template = klass(BytesIO(content.encode('utf-8')))
+        # <xi:include href="base.html"/> finds the common parts shipped
+        template = klass(BytesIO(content.encode('utf-8')),
+            loader=TemplateLoader([TEMPLATE_DIR], auto_reload=True))
         data = template.generate(**report_context).render()
         if hasattr(data, 'getvalue'):
             data = data.getvalue()
         return data
+
+
+class DocumentPreviewStart(ModelView):
+    "The PDF of an exchange document as the applicant will read it"
+    __name__ = 'lk.edo.document.preview.start'
+    __string__ = "Preview of the Exchange Document"
+
+    document = fields.Many2One(
+        'lk.application.document', "Document", readonly=True)
+    name = fields.Char("File Name", readonly=True)
+    data = fields.Binary("PDF", filename='name', readonly=True)
+    draft = fields.Boolean("Draft", readonly=True)
+    regenerable = fields.Boolean("Regenerable", readonly=True)
+
+
+class DocumentPreview(Wizard):
+    """Staff read the PDF of a document before sending it: generate it
+    again from the application and the template, then send it"""
+    __name__ = 'lk.edo.document.preview'
+
+    start = StateView('lk.edo.document.preview.start',
+        'lk_edo.document_preview_start_view_form', [
+            Button("Close", 'end', 'tryton-close'),
+            Button("Regenerate", 'regenerate', 'tryton-refresh',
+                states={'invisible': ~Eval('regenerable')}),
+            Button("Send to the Applicant", 'send', 'tryton-ok',
+                default=True, states={'invisible': ~Eval('draft')}),
+            ])
+    regenerate = StateTransition()
+    send = StateTransition()
+
+    def default_start(self, fields):
+        document = self.record
+        return {
+            'document': document.id,
+            'name': document.name,
+            'data': document.data,
+            'draft': document.edo_state == 'draft',
+            'regenerable': (document.edo_state == 'draft'
+                and bool(document.edo_type and document.edo_type.generated)),
+            }
+
+    def transition_regenerate(self):
+        self.model.edo_regenerate([self.record])
+        return 'start'
+
+    def transition_send(self):
+        self.model.edo_send([self.record])
+        return 'end'
+
+
+class DocumentGenerateStart(ModelView):
+    "The type and the fee of the documents to generate"
+    __name__ = 'lk.edo.document.generate.start'
+    __string__ = "Generate an Exchange Document"
+
+    type = fields.Many2One(
+        'lk.edo.document.type', "Type", required=True,
+        domain=[('generated', '=', True)])
+    amount = fields.Numeric(
+        "Amount", digits=(16, 2),
+        help="The fee the document states, VAT included.")
+
+
+class DocumentGenerate(Wizard):
+    """Staff generate a document of the applications from the template of
+    their branch: a draft, opened to preview and send"""
+    __name__ = 'lk.edo.document.generate'
+
+    start = StateView('lk.edo.document.generate.start',
+        'lk_edo.document_generate_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Generate", 'generate', 'tryton-ok', default=True),
+            ])
+    generate = StateAction('lk_edo.act_edo_document_form')
+
+    def do_generate(self, action):
+        Document = Pool().get('lk.application.document')
+        documents = [
+            Document.edo_create(application, self.start.type,
+                amount=self.start.amount)
+            for application in self.records]
+        return action, {'res_id': [d.id for d in documents]}

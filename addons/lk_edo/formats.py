@@ -3,6 +3,7 @@
 """Russian wording of the generated documents: names in a grammatical case,
 amounts in figures and words, dates, VAT by date."""
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from num2words import num2words
@@ -27,6 +28,9 @@ VAT_RATES = [
     (dt.date(2004, 1, 1), Decimal(18)),
     ]
 CENT = Decimal('0.01')
+# the marker of the figures of the deadline rules still to check against
+# the law (DOMAIN.md): it is for the staff, never printed
+_TO_VERIFY = re.compile(r'\s*\((?:проверить|verify)\)', re.IGNORECASE)
 
 _maker = PetrovichDeclinationMaker()
 _detector = PetrovichGenderDetector()
@@ -61,6 +65,16 @@ def amount(value):
     units, cents = divmod(abs(value), 1)
     text = '{:,}'.format(int(units)).replace(',', '\u00a0')
     return '%s%s,%02d' % ('-' if value < 0 else '', text, int(cents * 100))
+
+
+def number(value):
+    "A power or a voltage the Russian way: «0,38», «15», «15,5»"
+    if value is None:
+        return ''
+    text = str(value)
+    if '.' in text:
+        text = text.rstrip('0').rstrip('.')
+    return text.replace('.', ',')
 
 
 def amount_words(value):
@@ -118,3 +132,9 @@ def mask_name(name):
         return ''
     head = parts[0][0] + '*' * (len(parts[0]) - 1)
     return ' '.join([head] + ['%s.' % p[0] for p in parts[1:3]])
+
+
+def legal_basis(text):
+    "The legal basis of a deadline rule as a printed document shows it"
+    if text:
+        return _TO_VERIFY.sub('', text).strip() or None

@@ -15,6 +15,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
+from trytond.modules.lk_applications.application import AuthorMixin
 from trytond.modules.lk_base import clock, gateway
 from trytond.modules.lk_base.exceptions import DeliveryError
 from trytond.modules.lk_base.queue import OutboundQueueMixin
@@ -91,7 +92,8 @@ class HttpSupplyGateway(SupplyGateway):
 gateway.register_kind('supply', 'http')
 
 
-class SupplyContract(OutboundQueueMixin, ModelSQL, ModelView):
+class SupplyContract(AuthorMixin, OutboundQueueMixin, ModelSQL, ModelView):
+    "The client's request of the supply contract: who asked, on behalf too"
     __name__ = 'lk.edo.supply'
     __string__ = "Energy Supply Contract"
     _queue_setting = ('lk_supply', None)

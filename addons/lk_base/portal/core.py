@@ -359,17 +359,29 @@ def referrer_path():
 INLINE_TYPES = {'application/pdf', 'image/png', 'image/jpeg'}
 
 
-def file_response(name, data, mimetype=None, inline=False):
+# A PDF shown in place in a frame of the portal's own page: framed by the
+# portal itself only (the other files and pages are never framed)
+PDF_FRAMED_POLICY = (
+    "default-src 'none'; object-src 'self'; frame-ancestors 'self'")
+
+
+def file_response(name, data, mimetype=None, inline=False, framed=False):
     """A stored file as a download.
 
     It is an attachment, which the browser saves and never renders in
-    place, unless inline is asked for a type of INLINE_TYPES."""
+    place, unless inline is asked for a type of INLINE_TYPES. framed: an
+    inline PDF that a page of the portal shows in an iframe may be framed
+    by the portal itself ('self'), by nobody else."""
     mimetype = mimetype or 'application/octet-stream'
     kind = 'inline' if inline and mimetype in INLINE_TYPES else 'attachment'
     disposition = "%s; filename*=UTF-8''%s" % (
         kind, urllib.parse.quote(name))
-    return bytes(data), 200, {
+    headers = {
         'Content-Type': mimetype,
         'Content-Disposition': disposition,
         'X-Content-Type-Options': 'nosniff',
         }
+    if framed and kind == 'inline' and mimetype == 'application/pdf':
+        headers['Content-Security-Policy'] = PDF_FRAMED_POLICY
+        headers['X-Frame-Options'] = 'SAMEORIGIN'
+    return bytes(data), 200, headers

@@ -55,7 +55,11 @@ def documents(application_id):
 
 
 def _table(application, form, status=200):
-    Document = Pool().get('lk.application.document')
+    pool = Pool()
+    Document = pool.get('lk.application.document')
+    Supply = pool.get('lk.edo.supply')
+    supplies = Supply.search([('application', '=', application.id)],
+        order=[('id', 'DESC')], limit=1)
     documents = Document.search([
             ('application', '=', application.id),
             ('edo_type', '!=', None),
@@ -65,6 +69,7 @@ def _table(application, form, status=200):
     return render_template(
         'lk_edo/documents.html', application=application,
         documents=documents, form=form, may_add=bool(_client_types()),
+        supply=supplies[0] if supplies else None,
         accept=Document.file_accept()), status
 
 
@@ -134,9 +139,10 @@ def file(application_id, document_id):
     document = _document(_application(application_id), document_id)
     if document.edo_state == 'draft':
         abort(404)
+    # the document page shows it in an iframe: the portal may frame it
     return file_response(
         document.download_name, document.data, document.mimetype,
-        inline=True)
+        inline=True, framed=True)
 
 
 @bp.route('/my/applications/<int:application_id>/edo/<int:document_id>'

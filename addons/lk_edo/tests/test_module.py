@@ -145,6 +145,12 @@ class LkEdoTestCase(ModuleTestCase):
             Decimal('22.00'))
         self.assertEqual(
             formats.mask_name("Гузиков Иван Игоревич"), "Г****** И. И.")
+        self.assertEqual(
+            [formats.number(v) for v in ['0.38', Decimal('15.00'),
+                    Decimal('15.5'), '10']], ['0,38', '15', '15,5', '10'])
+        self.assertEqual(
+            formats.legal_basis("Правила ТП № 861, п. 15 (проверить)"),
+            "Правила ТП № 861, п. 15")
 
     @with_transaction()
     def test_generated_contract(self):
@@ -160,7 +166,7 @@ class LkEdoTestCase(ModuleTestCase):
             text)
         self.assertIn("НДС 22%", text)
         self.assertIn("15 кВт", text)
-        self.assertIn("0.38 кВ", text)
+        self.assertIn("0,38 кВ", text)
         self.assertIn("Срок выполнения мероприятий", text)
         self.assertEqual(
             document.sha256, hashlib.sha256(document.data).hexdigest())
@@ -470,6 +476,166 @@ class LkEdoTestCase(ModuleTestCase):
         with self.assertRaises(EdoError):
             Company.create([{'document': document.id, 'name': 'bad.sig',
                         'data': b'0\x82\x00\x10not a signature'}])
+
+
+    @with_transaction()
+    def test_no_marker_printed(self):
+        "The «(проверить)» marker of a deadline's legal basis is not printed"
+        pool = Pool()
+        Rule = pool.get('lk.application.deadline')
+        application = person_application()
+        rule = Rule.get_rule(application, 'execution')
+        rule.legal_basis = "Правила ТП № 861, п. 16 (проверить)"
+        rule.save()
+        text = pdf_text(contract(application).data)
+        self.assertIn("(Правила ТП № 861, п. 16)", text)
+        self.assertNotIn("проверить", text)
+        self.assertNotIn("verify", text)
+
+    @with_transaction()
+    def test_templates_extend_base(self):
+        "Every generated type prints its own text with the common blocks"
+        pool = Pool()
+        Document = pool.get('lk.application.document')
+        Type = pool.get('lk.edo.document.type')
+        application = person_application()
+        titles = {
+            'notice': "об обеспечении сетевой организацией возможности",
+            'act_tu': "о выполнении технических условий",
+            'act_meter': "допуска прибора учёта",
+            'act_tp': "об осуществлении технологического присоединения",
+            'supply': "ДОГОВОР ЭНЕРГОСНАБЖЕНИЯ",
+            }
+        for code, title in titles.items():
+            type_, = Type.search([('code', '=', code)])
+            text = pdf_text(Document.edo_create(application, type_).data)
+            self.assertIn(title, text, code)
+            self.assertIn("15 кВт", text, code)
+            self.assertIn("подпись / Ф. И. О.", text, code)
+        self.assertNotIn("претензий", pdf_text(Document.search([
+                        ('edo_type.code', '=', 'supply')])[0].data))
+
+    @with_transaction()
+    def test_preview(self):
+        "Staff read the draft, regenerate it, then send it from the preview"
+        pool = Pool()
+        Preview = pool.get('lk.edo.document.preview', type='wizard')
+        Template = pool.get('lk.edo.template')
+        application = person_application()
+        document = contract(application)
+        session_id, _, _ = Preview.create()
+        preview = Preview(session_id)
+        with Transaction().set_context(
+                active_model=document.__name__, active_id=document.id,
+                active_ids=[document.id]):
+            values = preview.default_start(None)
+            self.assertEqual(values['data'], document.data)
+            self.assertTrue(values['draft'] and values['regenerable'])
+            Template.create([{'type': document.edo_type.id,
+                        'content': '<html xmlns:py="http://genshi.edgewall'
+                        '.org/"><body><p>Проект договора</p></body></html>'}])
+            self.assertEqual(preview.transition_regenerate(), 'start')
+            self.assertIn("Проект договора",
+                pdf_text(preview.default_start(None)['data']))
+            self.assertEqual(preview.transition_send(), 'end')
+        self.assertEqual(document.__class__(document.id).edo_state, 'sent')
+
+    @with_transaction()
+    def test_generate(self):
+        "Staff generate the contract of an application from the back office"
+        pool = Pool()
+        Generate = pool.get('lk.edo.document.generate', type='wizard')
+        Type = pool.get('lk.edo.document.type')
+        application = person_application()
+        type_, = Type.search([('code', '=', 'contract')])
+        session_id, _, _ = Generate.create()
+        generate = Generate(session_id)
+        generate.start.type = type_
+        generate.start.amount = Decimal('50550')
+        with Transaction().set_context(
+                active_model=application.__name__, active_id=application.id,
+                active_ids=[application.id]):
+            _, data = generate.do_generate({})
+        document, = application.__class__(application.id).edo_documents
+        self.assertEqual(data['res_id'], [document.id])
+        self.assertEqual(
+            (document.edo_state, document.edo_amount),
+            ('draft', Decimal('50550')))
+        self.assertIn("пятьдесят тысяч пятьсот пятьдесят рублей",
+            pdf_text(document.data))
+
+    @with_transaction()
+    def test_offer_accepted_by_payment(self):
+        "The hook of lk_payment: a paid offer concludes the contract"
+        pool = Pool()
+        Application = pool.get('lk.application')
+        History = pool.get('lk.application.history')
+        Notification = pool.get('lk.notification')
+        application = person_application()
+        self.assertEqual(application.contract_form, 'offer')
+        document = contract(application)
+        self.assertEqual(
+            Application.accept_offer_by_payment([application]), [])
+        Application.send_contract([application])
+        concluded = Application.accept_offer_by_payment(
+            [application], invoice="№ 17 от 22.06.2026")
+        self.assertEqual(concluded, [application])
+        self.assertEqual(application.state, 'contract_concluded')
+        document = document.__class__(document.id)
+        self.assertEqual(document.edo_state, 'accepted')
+        self.assertIn("№ 17", document.statuses[0].comment)
+        history = History.search(
+            [('application', '=', application.id)], limit=1)[0]
+        self.assertEqual(history.state, 'contract_concluded')
+        self.assertIn("№ 17", history.remark)
+        self.assertTrue(Notification.search([
+                    ('party', '=', application.party.id),
+                    ('link', '=', '/my/applications/%d' % application.id)]))
+        # paid again: nothing more happens
+        self.assertEqual(
+            Application.accept_offer_by_payment([application]), [])
+
+    @with_transaction()
+    def test_offer_not_accepted_by_payment(self):
+        "The contract of a larger applicant is signed, not paid"
+        pool = Pool()
+        Application = pool.get('lk.application')
+        application = make_application(person_kind='ul', power=300)
+        Application.submit([application])
+        Application.accept([application])
+        Application.prepare_contract([application])
+        contract(application)
+        Application.send_contract([application])
+        self.assertEqual(application.contract_form, 'signature')
+        self.assertEqual(
+            Application.accept_offer_by_payment([application]), [])
+        self.assertEqual(application.state, 'contract_sent')
+
+    @with_transaction()
+    def test_demo(self):
+        "The demo: an offer to sign, a signed contract, the acts; twice"
+        from trytond.modules.lk_base.demo import setup_demo as base_demo
+        from ..demo import APPLICATIONS, setup_demo
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Signature = pool.get('lk.edo.signature')
+        base_demo()
+        setup_demo()
+        setup_demo()
+        names = [a[1] for a in APPLICATIONS]
+        applications = Application.search(
+            [('object_name', 'in', names)], order=[('id', 'ASC')])
+        self.assertEqual(
+            [a.state for a in applications],
+            ['contract_sent', 'acts_issued'])
+        offer, = applications[0].edo_documents
+        self.assertEqual(offer.edo_state, 'sent')
+        self.assertEqual(
+            sorted(d.edo_state for d in applications[1].edo_documents),
+            ['sent', 'sent', 'signed_client', 'signed_client'])
+        self.assertEqual(len(Signature.search([
+                        ('document.application', '=', applications[1].id)
+                        ])), 2)
 
 
 del ModuleTestCase
