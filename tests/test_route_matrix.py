@@ -131,6 +131,13 @@ ROUTES = {
     'lk_appointments.operator_queue': STAFF,
     'lk_appointments.operator_action': STAFF,
     'lk_appointments.operator_block': STAFF,
+    'lk_payment.static': PUBLIC,
+    'lk_payment.payments': CLIENT,
+    'lk_payment.pay': CLIENT,
+    'lk_payment.returned': CLIENT,
+    'lk_payment.failed': CLIENT,
+    'lk_payment.invoice_pdf': CLIENT,
+    'lk_payment.refund': CLIENT,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at
@@ -191,6 +198,8 @@ SAMPLES = {
     'appointment_id': 1,
     'ext': 'pdf',
     'action': 'check_in',
+    'invoice_id': 1,
+    'payment_id': 1,
     }
 
 
@@ -287,7 +296,10 @@ def others(portal_app, make_client):
         user.save()
         announcement, thread = _announcement_and_thread(pool, party)
         account, meter = _meter_of(pool, party)
+        invoice, payment = _invoice_of(pool, application_id)
         return {
+            'invoice_id': invoice.id,
+            'payment_id': payment.id,
             'announcement_id': announcement.id,
             'thread_id': thread.id,
             'account_id': account.id,
@@ -346,6 +358,22 @@ def _meter_of(pool, party):
     return account, meter
 
 
+def _invoice_of(pool, application_id):
+    "An invoice of the owner's application with a captured card payment"
+    from decimal import Decimal
+    Application = pool.get('lk.application')
+    Invoice = pool.get('lk.payment.invoice')
+    Payment = pool.get('lk.payment')
+    invoice, = Invoice.create_for(
+        Application(application_id), Decimal('550.45'))
+    payment = Payment(invoice=invoice, party=invoice.party, gateway='rbs',
+        number='matrix-%s' % invoice.id, amount=invoice.total,
+        captured_amount=invoice.total, state='captured')
+    payment.save()
+    Invoice.update_state([invoice])
+    return invoice, payment
+
+
 def _appointment(pool, party):
     "A booking of party at the Хакасэнерго office (lk_appointments)"
     from trytond.modules.lk_appointments.demo import setup_demo
@@ -374,6 +402,9 @@ def snapshot(app, samples):
         Reading = pool.get('lk.meter.reading')
         ChangeRequest = pool.get('lk.meter.change.request')
         Appointment = pool.get('lk.appointment')
+        Invoice = pool.get('lk.payment.invoice')
+        Refund = pool.get('lk.payment.refund')
+        Payment = pool.get('lk.payment')
         user = WebUser(samples['user_id'])
         application = Application(samples['application_id'])
         return (
@@ -388,7 +419,9 @@ def snapshot(app, samples):
             Link.search_count([('account', '=', samples['account_id'])]),
             Reading.search_count([('meter', '=', samples['meter_id'])]),
             ChangeRequest.search_count([]),
-            Appointment(samples['appointment_id']).state)
+            Appointment(samples['appointment_id']).state,
+            Invoice(samples['invoice_id']).state,
+            Payment.search_count([]), Refund.search_count([]))
     return run_as_root(app, read)
 
 

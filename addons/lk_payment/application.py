@@ -1,0 +1,64 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The invoices of the fee come with the offer: when the contract is sent
+to an applicant of a category where paying is acceptance, its invoices
+(one, or one per installment) are issued; paying the (first) one moves
+the application to «Договор заключён» (see Invoice.update_state)."""
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import without_check_access
+
+from .invoice import DEFAULT_SCHEDULE, OFFER_CATEGORIES
+
+
+class Application(metaclass=PoolMeta):
+    __name__ = 'lk.application'
+
+    payment_schedule = fields.Selection([
+            ('full', "Whole Fee"),
+            ('installments', "Installments 15/30/45/10 %"),
+            ], "Payment Option",
+        help="Installments: key rate + 4 p.p., by the schedule of the "
+        "contract (Rules No. 861, p. 16(5)).")
+    invoices = fields.One2Many(
+        'lk.payment.invoice', 'application', "Invoices", readonly=True)
+
+    @classmethod
+    def default_payment_schedule(cls):
+        return 'full'
+
+    @classmethod
+    def send_contract(cls, applications):
+        super().send_contract(applications)
+        cls.issue_invoices(applications)
+
+    @classmethod
+    def issue_invoices(cls, applications):
+        "The invoices of the offer, once, with the fee of the contract"
+        pool = Pool()
+        Invoice = pool.get('lk.payment.invoice')
+        Fee = pool.get('lk.payment.fee')
+        with without_check_access():
+            for application in applications:
+                if application.category not in OFFER_CATEGORIES or any(
+                        i.state != 'cancelled' for i in application.invoices):
+                    continue
+                amount, number = application.contract_fee()
+                if amount is None:
+                    amount = Fee.compute(application)
+                if not amount:
+                    continue
+                schedule = (DEFAULT_SCHEDULE
+                    if application.payment_schedule == 'installments'
+                    else None)
+                Invoice.create_for(application, amount, schedule=schedule,
+                    contract_number=number)
+
+    def contract_fee(self):
+        "(amount, number) of the current contract document sent, if any"
+        for document in self.documents:
+            type_ = getattr(document, 'edo_type', None)
+            if (type_ and type_.role == 'contract' and document.current
+                    and document.edo_amount):
+                return document.edo_amount, document.edo_number
+        return None, None

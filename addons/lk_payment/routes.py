@@ -1,0 +1,24 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The callbacks of the payment gateways, on the trytond server (as
+Tryton's own payment modules take their webhooks): authenticated, logged,
+then the order's status is asked for before anything is recorded."""
+from http import HTTPStatus
+
+from werkzeug.wrappers import Response
+
+from trytond.protocols.wrappers import with_pool, with_transaction
+from trytond.wsgi import app
+
+
+@app.route('/<database_name>/lk_payment/rbs/callback',
+    methods={'GET', 'POST'})
+@with_pool
+@with_transaction(readonly=False)
+def rbs_callback(request, pool):
+    Payment = pool.get('lk.payment')
+    params = dict(request.values.items())
+    payment = Payment.callback('rbs', params)
+    if payment is None:
+        return Response('refused', status=HTTPStatus.FORBIDDEN)
+    return Response('OK')

@@ -1,0 +1,331 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+from decimal import Decimal
+from unittest.mock import patch
+
+from trytond.modules.lk_base.tests.tools import queue_in_transaction
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+
+from .. import gateway
+from ..exceptions import PaymentError
+from ..invoice import split
+from .tools import FAIL, RETURN, deliver, mount_sandbox, offer
+
+CLOCK = 'trytond.modules.lk_base.clock.utcnow'
+
+
+def pay(sandbox, invoice, outcome='success', **kwargs):
+    "Open the order of invoice and take outcome on the card page"
+    Payment = Pool().get('lk.payment')
+    url = Payment.start(invoice, RETURN, FAIL)
+    order_id = url.rsplit('/', 1)[1]
+    sandbox.pay(order_id, outcome, **kwargs)
+    payment, = Payment.search([('bank_order', '=', order_id)])
+    return payment
+
+
+class LkPaymentTestCase(ModuleTestCase):
+    module = 'lk_payment'
+
+    def setUp(self):
+        super().setUp()
+        queue_in_transaction(self)
+
+    def test_split(self):
+        "Installments add up to the kopeck"
+        parts = split(Decimal('1000.01'), (15, 30, 45, 10))
+        self.assertEqual(parts, [Decimal('150.00'), Decimal('300.00'),
+                Decimal('450.00'), Decimal('100.01')])
+        self.assertEqual(sum(parts), Decimal('1000.01'))
+
+    def test_checksum(self):
+        "The callback checksum: HMAC-SHA256 of the sorted key;value; pairs"
+        params = {'mdOrder': 'a', 'orderNumber': '1', 'operation':
+            'deposited', 'status': '1'}
+        value = gateway.checksum(params, 'key')
+        import hashlib
+        import hmac
+        self.assertEqual(value, hmac.new(b'key',
+                b'mdOrder;a;operation;deposited;orderNumber;1;status;1;',
+                hashlib.sha256).hexdigest().upper())
+
+    @with_transaction()
+    def test_invoice_of_offer(self):
+        "Sending the offer issues its invoice: VAT of its date, the term"
+        with patch(CLOCK, return_value=dt.datetime(2026, 3, 2, 9)):
+            application = offer()
+        invoice, = application.invoices
+        self.assertEqual(invoice.number, 'lk/%d' % invoice.id)
+        self.assertEqual(invoice.total, Decimal('550.45'))
+        self.assertEqual(invoice.vat_rate, Decimal(22))
+        self.assertEqual(invoice.vat, Decimal('99.26'))
+        self.assertTrue(invoice.offer)
+        self.assertEqual(invoice.state, 'to_pay')
+        self.assertTrue(invoice.due_date)
+        self.assertTrue(invoice.due_basis)
+        self.assertIn(invoice.contract_number, invoice.service)
+
+    @with_transaction()
+    def test_vat_by_date(self):
+        "A line keeps the rate of the invoice's date"
+        pool = Pool()
+        Invoice = pool.get('lk.payment.invoice')
+        application = offer()
+        old, = Invoice.create_for(application, Decimal('118.00'),
+            date=dt.date(2018, 6, 1))
+        self.assertEqual((old.vat_rate, old.vat), (Decimal(18),
+                Decimal('18.00')))
+
+    @with_transaction()
+    def test_installments(self):
+        "Four installments; the first accepts the offer"
+        application = offer(amount=Decimal('1000.01'), schedule=True)
+        invoices = sorted(application.invoices, key=lambda i: i.installment)
+        self.assertEqual([i.total for i in invoices], [Decimal('150.00'),
+                Decimal('300.00'), Decimal('450.00'), Decimal('100.01')])
+        self.assertEqual([i.offer for i in invoices],
+            [True, False, False, False])
+
+    @with_transaction()
+    def test_fee_table(self):
+        "The fee of an individual ≤ 15 kW from the branch's rate by date"
+        pool = Pool()
+        Fee = pool.get('lk.payment.fee')
+        application = offer()
+        Fee.create([{'branch': application.branch.id, 'category': 'fl_15',
+                    'start_date': dt.date(2025, 1, 1), 'rate': Decimal('100')},
+                {'branch': application.branch.id, 'category': 'fl_15',
+                    'start_date': dt.date(2026, 1, 1),
+                    'rate': Decimal('23859.53')}])
+        self.assertEqual(Fee.compute(application, dt.date(2025, 6, 1)),
+            Decimal('1500.00'))
+        self.assertEqual(Fee.compute(application, dt.date(2026, 6, 1)),
+            Decimal('357892.95'))
+
+    @with_transaction()
+    def test_success_accepts_offer(self):
+        "Paid: captured from the status query, the contract is concluded"
+        pool = Pool()
+        Notification = pool.get('lk.notification')
+        sandbox = mount_sandbox(self)
+        application = offer()
+        invoice, = application.invoices
+        payment = pay(sandbox, invoice)
+        self.assertEqual(payment.state, 'captured')
+        self.assertEqual(payment.captured_amount, Decimal('550.45'))
+        self.assertEqual(payment.invoice.state, 'paid')
+        self.assertEqual(payment.invoice.application.state,
+            'contract_concluded')
+        self.assertTrue(Notification.search([
+                    ('party', '=', invoice.party.id),
+                    ('link', '=', '/my/payments/%d' % invoice.id)]))
+        self.assertEqual(
+            [l.direction for l in reversed(payment.logs)],
+            ['out', 'callback', 'in'])
+
+    @with_transaction()
+    def test_decline(self):
+        sandbox = mount_sandbox(self)
+        invoice, = offer().invoices
+        payment = pay(sandbox, invoice, 'decline')
+        self.assertEqual(payment.state, 'declined')
+        self.assertEqual(payment.invoice.state, 'to_pay')
+        self.assertEqual(payment.invoice.application.state, 'contract_sent')
+
+    @with_transaction()
+    def test_duplicate_callback(self):
+        "A duplicated callback records the money once"
+        sandbox = mount_sandbox(self)
+        invoice, = offer().invoices
+        payment = pay(sandbox, invoice, duplicate=True)
+        self.assertEqual(len(sandbox.sent), 2)
+        self.assertEqual(payment.state, 'captured')
+        self.assertEqual(payment.invoice.paid, Decimal('550.45'))
+        self.assertEqual(payment.invoice.application.state,
+            'contract_concluded')
+
+    @with_transaction()
+    def test_forged_checksum(self):
+        "A callback with a bad checksum is refused and logged"
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        Log = pool.get('lk.payment.log')
+        sandbox = mount_sandbox(self)
+        invoice, = offer().invoices
+        url = Payment.start(invoice, RETURN, FAIL)
+        order_id = url.rsplit('/', 1)[1]
+        sandbox.orders[order_id]['status'] = 2  # paid, not yet asked
+        result = Payment.callback('rbs', {'mdOrder': order_id,
+                'orderNumber': '1', 'operation': 'deposited', 'status': '1',
+                'checksum': 'F' * 64})
+        self.assertIsNone(result)
+        payment, = Payment.search([('bank_order', '=', order_id)])
+        self.assertEqual(payment.state, 'registered')
+        self.assertTrue(Log.search([('payment', '=', payment.id),
+                    ('ok', '=', False), ('text', 'like', 'bad checksum%')]))
+
+    @with_transaction()
+    def test_abandoned_order_polled(self):
+        "The tab is closed: the polling finds the order paid, or expired"
+        pool = Pool()
+        Poll = pool.get('lk.payment.poll')
+        sandbox = mount_sandbox(self)
+        application = offer()
+        invoice, = application.invoices
+        payment = pay(sandbox, invoice, 'abandon')
+        self.assertEqual(payment.invoice.state, 'pending')
+        later = dt.datetime.now() + dt.timedelta(minutes=2)
+        with patch(CLOCK, return_value=later):
+            Poll.queue_process()
+        poll, = Poll.search([('payment', '=', payment.id)])
+        self.assertEqual((poll.state, poll.attempts), ('pending', 1))
+        self.assertIn('registered', poll.last_error)
+        # paid in the bank's page later, the callback lost
+        sandbox.orders[payment.bank_order]['status'] = 2
+        with patch(CLOCK, return_value=later + dt.timedelta(minutes=5)):
+            Poll.queue_process()
+        payment = payment.__class__(payment.id)
+        self.assertEqual(payment.state, 'captured')
+        self.assertEqual(payment.invoice.state, 'paid')
+
+        other = pay(sandbox, offer().invoices[0], 'abandon')
+        for minutes in range(10, 200, 30):
+            with patch(CLOCK, return_value=later + dt.timedelta(
+                        minutes=minutes)):
+                Poll.queue_process()
+        other = other.__class__(other.id)
+        self.assertEqual(other.state, 'declined')
+        self.assertEqual(other.invoice.state, 'to_pay')
+
+    @with_transaction()
+    def test_two_tabs(self):
+        "Two tabs: the same open order; two orders paid: one is reversed"
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        Refund = pool.get('lk.payment.refund')
+        sandbox = mount_sandbox(self)
+        invoice, = offer().invoices
+        first = Payment.start(invoice, RETURN, FAIL)
+        self.assertEqual(Payment.start(invoice, RETURN, FAIL), first)
+        # the first order is left; a second one opens when it has expired
+        with patch(CLOCK, return_value=dt.datetime.now()
+                + dt.timedelta(hours=1)):
+            second = Payment.start(invoice, RETURN, FAIL)
+        self.assertNotEqual(first, second)
+        for url in [first, second]:
+            sandbox.pay(url.rsplit('/', 1)[1], 'success')
+        payments = Payment.search([('invoice', '=', invoice.id)])
+        self.assertEqual(sorted(p.state for p in payments),
+            ['captured', 'duplicate'])
+        Refund.queue_process()
+        duplicate, = Payment.search([('state', '=', 'duplicate')])
+        self.assertEqual(sandbox.orders[duplicate.bank_order]['status'], 3)
+        self.assertEqual(duplicate.refunded_amount, Decimal('550.45'))
+        invoice = invoice.__class__(invoice.id)
+        self.assertEqual((invoice.state, invoice.paid),
+            ('paid', Decimal('550.45')))
+        with self.assertRaises(PaymentError):
+            Payment.start(invoice, RETURN, FAIL)
+
+    @with_transaction()
+    def test_refunds(self):
+        "A partial then the full refund, each approved by staff"
+        pool = Pool()
+        Refund = pool.get('lk.payment.refund')
+        sandbox = mount_sandbox(self)
+        invoice, = offer().invoices
+        payment = pay(sandbox, invoice)
+        with self.assertRaises(PaymentError):
+            Refund.ask(invoice, ' ')
+        refund = Refund.ask(invoice, "Ошибочный платёж", Decimal('50.45'))
+        self.assertEqual(
+            invoice.__class__(invoice.id).state, 'refund_requested')
+        Refund.approve([refund])
+        Refund.queue_process()  # the task the approval queued
+        refund = Refund(refund.id)
+        self.assertEqual((refund.refund_state, refund.state),
+            ('done', 'done'))
+        invoice = invoice.__class__(invoice.id)
+        self.assertEqual((invoice.state, invoice.paid),
+            ('partial', Decimal('500.00')))
+        rest = Refund.ask(invoice, "Отказ от договора")
+        self.assertEqual(rest.amount, Decimal('500.00'))
+        Refund.approve([rest])
+        Refund.queue_process()
+        payment = payment.__class__(payment.id)
+        self.assertEqual((payment.state, payment.refunded_amount),
+            ('refunded', Decimal('550.45')))
+        self.assertEqual(payment.invoice.state, 'refunded')
+
+    @with_transaction()
+    def test_gateway_down(self):
+        "Down or slow: a clear message, the invoice still to pay"
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        sandbox = mount_sandbox(self, down=True)
+        invoice, = offer().invoices
+        with self.assertRaises(PaymentError) as error:
+            Payment.start(invoice, RETURN, FAIL)
+        self.assertIn('gateway', str(error.exception).lower())
+        payment, = Payment.search([('invoice', '=', invoice.id)])
+        self.assertEqual(payment.state, 'failed')
+        self.assertEqual(payment.invoice.state, 'to_pay')
+        sandbox.down = False
+        import httpx
+        with patch.object(gateway.RbsGateway, 'transport',
+                httpx.MockTransport(self._timeout)):
+            with self.assertRaises(PaymentError):
+                Payment.start(invoice, RETURN, FAIL)
+        self.assertEqual(invoice.__class__(invoice.id).state, 'to_pay')
+
+    @staticmethod
+    def _timeout(request):
+        import httpx
+        raise httpx.ReadTimeout('timed out', request=request)
+
+    @with_transaction()
+    def test_unpaid_offer_annulled(self):
+        "A reminder before the term, the application annulled after it"
+        pool = Pool()
+        Invoice = pool.get('lk.payment.invoice')
+        Notification = pool.get('lk.notification')
+        start = dt.datetime(2026, 3, 2, 9)
+        with patch(CLOCK, return_value=start):
+            application = offer()
+        invoice, = application.invoices
+        with patch(CLOCK, return_value=start):
+            Invoice.remind_unpaid()
+            Invoice.annul_unpaid()
+        self.assertIsNone(Invoice(invoice.id).reminded_at)
+        due = dt.datetime.combine(invoice.due_date, dt.time(9))
+        with patch(CLOCK, return_value=due - dt.timedelta(days=1)):
+            Invoice.remind_unpaid()
+        self.assertTrue(Invoice(invoice.id).reminded_at)
+        self.assertTrue(Notification.search([
+                    ('subject', 'ilike', '%' + invoice.number + '%')]))
+        with patch(CLOCK, return_value=due + dt.timedelta(days=2)), \
+                patch('trytond.modules.lk_applications.application.today',
+                    return_value=invoice.due_date + dt.timedelta(days=2)):
+            Invoice.annul_unpaid()
+        invoice = Invoice(invoice.id)
+        self.assertEqual(invoice.state, 'cancelled')
+        self.assertEqual(invoice.application.state, 'annulled')
+
+    @with_transaction()
+    def test_qr_payload(self):
+        "ST00012 with every required field, the sum in kopecks"
+        invoice, = offer().invoices
+        payload = invoice.qr_payload()
+        fields_ = dict(p.split('=', 1) for p in payload.split('|')[1:])
+        self.assertTrue(payload.startswith('ST00012|'))
+        self.assertEqual(fields_['Sum'], '55045')
+        self.assertEqual(fields_['PersonalAcc'], '40702810731000000013')
+        self.assertEqual(fields_['BIC'], '040407627')
+        self.assertEqual(fields_['CorrespAcc'], '30101810800000000627')
+        self.assertEqual(fields_['PayeeINN'], '2460069527')
+        self.assertIn(invoice.number, fields_['Purpose'])
+
+
+del ModuleTestCase
