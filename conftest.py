@@ -9,7 +9,12 @@
   checker, option flags, .json configurations).
 - The ``tryton_db`` fixture: one database with every lk_* module activated;
   each module's tests/portal_fixtures.py is loaded as a plugin on top.
-- With LK_TEST_REPORT set, the outcome counts are written there as JSON.
+- Passwords are hashed with a cheap Argon2 (test sessions only): the
+  production parameters cost about half a second per hash and per login.
+- With LK_TEST_REPORT set, the outcome counts and the seconds spent per
+  module (setup, call and teardown of its tests; browser journeys
+  tests/browser/test_<module>_*.py count for their module) are written
+  there as JSON, for the table of ./lk test.
 """
 import importlib
 import importlib.abc
@@ -63,6 +68,22 @@ class _AddonAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 sys.meta_path.insert(0, _AddonAlias())
+
+
+def pytest_configure(config):
+    _fast_password_hash()
+
+
+def _fast_password_hash():
+    """Argon2id with minimal costs instead of the production parameters,
+    in place in Tryton's one PasswordHash (res.user and web.user share it):
+    hashes stay real (a wrong password is refused, the hash is salted)"""
+    from pwdlib.hashers.argon2 import Argon2Hasher
+    from trytond.res import user
+    hashers = list(user.PASSWORD_HASH.hashers)
+    hashers[0] = Argon2Hasher(time_cost=1, memory_cost=64, parallelism=1)
+    user.PASSWORD_HASH.hashers = hashers
+    user.PASSWORD_HASH.current_hasher = hashers[0]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -164,6 +185,26 @@ def tryton_db():
     drop_db(name)
 
 
+_module_seconds = {}
+
+
+def _module_of(path):
+    "The lk_* module a test file belongs to, else 'tests'"
+    path = (ROOT / path).resolve()  # relative to the rootdir
+    if path.is_relative_to(ADDONS):
+        return path.relative_to(ADDONS).parts[0]
+    if path.is_relative_to(ROOT / 'tests' / 'browser'):
+        for module in sorted(LK_MODULES, key=len, reverse=True):
+            if path.name.startswith(f'test_{module}_'):
+                return module
+    return 'tests'
+
+
+def pytest_runtest_logreport(report):
+    module = _module_of(report.fspath)
+    _module_seconds[module] = _module_seconds.get(module, 0) + report.duration
+
+
 def pytest_sessionfinish(session, exitstatus):
     report = os.environ.get('LK_TEST_REPORT')
     terminal = session.config.pluginmanager.get_plugin('terminalreporter')
@@ -171,6 +212,8 @@ def pytest_sessionfinish(session, exitstatus):
         counts = {key: len(value) for key, value in terminal.stats.items()
             if key and key not in {'warnings', 'deselected'}}
         counts['exitstatus'] = int(exitstatus)
+        counts['modules'] = {m: round(s, 1)
+            for m, s in sorted(_module_seconds.items())}
         pathlib.Path(report).write_text(json.dumps(counts))
 
 

@@ -21,7 +21,7 @@ PG_USER = 'postgres'  # system account owning the cluster when lk is root
 def run_tests(pg, pytest_args):
     pytest_args = _absolute_paths(pytest_args)
     key = source_hash()
-    totals, failed = {}, False
+    totals, failed, seconds = {}, False, {}
     _check_browser_deps()
     passes = [('SQLite', 'sqlite')] + ([('PostgreSQL', 'pg')] if pg else [])
     for title, backend in passes:
@@ -41,6 +41,7 @@ def run_tests(pg, pytest_args):
             env['LK_TEST_REPORT'] = report = os.path.join(tmp, 'report.json')
             rc = _pytest(args, env)
             counts = _read(report)
+            seconds[title] = counts.pop('modules', {})
         # exit 5: nothing collected, fine only when the caller narrowed it
         ok = {0, 5} if pytest_args else {0}
         if rc not in ok | {1} and not counts.get('error'):
@@ -51,6 +52,7 @@ def run_tests(pg, pytest_args):
         for name, value in counts.items():
             totals[name] = totals.get(name, 0) + value
         log(f'{title}: {_summary(counts)} in {time.monotonic() - start:.0f} s')
+    _print_module_table(seconds)
     print(_summary(totals), flush=True)
     return 1 if failed or totals.get('failed') or totals.get('error') else 0
 
@@ -78,6 +80,28 @@ def _summary(counts):
     if counts.get('error'):
         line += f", {counts['error']} errors"
     return line
+
+
+def _print_module_table(seconds):
+    "Seconds per module (its tests' setup, call, teardown) of each pass"
+    modules = sorted({m for by_module in seconds.values() for m in by_module})
+    if not modules:
+        return
+    titles = list(seconds)
+    width = max(len(m) for m in modules + ['module', 'total'])
+    rows = [['module'] + titles]
+    for module in modules:
+        rows.append([module] + [f'{seconds[t][module]:.0f}'
+                if module in seconds[t] else '-' for t in titles])
+    rows.append(['total'] + [f'{sum(seconds[t].values()):.0f}'
+            for t in titles])
+    lines = [f'{row[0]:<{width}}' + ''.join(f'{cell:>12}' for cell in row[1:])
+        for row in rows]
+    lines.insert(1, '-' * len(lines[0]))
+    lines.insert(-1, '-' * len(lines[0]))
+    log('seconds per module (setup, call and teardown of its tests):')
+    for line in lines:
+        log(line)
 
 
 def _read(report):
