@@ -17,7 +17,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
 
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.file import FileMixin

@@ -66,7 +66,7 @@ def verify_mobile(party):
 
 def make_cms(digest, algorithm='sha256'):
     "A detached CMS SignedData over digest with a self-made certificate"
-    from asn1crypto import algos, cms, core, keys, x509
+    from asn1crypto import cms, keys, x509
     name = x509.Name.build({
             'common_name': 'ПАО «Россети Сибирь»', 'country_name': 'RU'})
     certificate = x509.Certificate({
