@@ -535,15 +535,17 @@ class Application(metaclass=PoolMeta):
 
     @classmethod
     def accept_offer_by_payment(cls, applications, invoice=None):
-        """The hook of lk_payment: the invoice of the offer is fully paid.
+        """The hook lk_payment calls once the invoice of the offer is fully
+        paid; invoice: how the client knows the invoice (e.g. «№ 17 от
+        22.06.2026»), or None.
 
-        For the applications whose contract is an offer accepted by payment
-        (contract_form 'offer') and still «Contract Sent», the offer is
-        accepted: the current contract documents sent to the applicant
-        become «Accepted by Payment» (a line of their status history) and
-        the application moves to «Contract Concluded» (its history line,
-        with invoice, the text naming the invoice, as remark, and the
-        notification of the client). The others are left as they are.
+        For the applications whose contract is an offer (contract_form
+        'offer') still «Contract Sent», the offer is accepted: their
+        current contract documents sent to the applicant become «Accepted
+        by Payment» (a line of their status history), and they move to
+        «Contract Concluded»: a history line whose remark says the invoice
+        is paid, and the client's notification. The other applications are
+        left as they are (so a second call does nothing).
         Return the applications concluded."""
         pool = Pool()
         Document = pool.get('lk.application.document')

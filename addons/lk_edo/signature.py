@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import segno
 from asn1crypto import cms
@@ -17,7 +18,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
 
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.file import FileMixin
@@ -461,6 +462,16 @@ class StampReport(Report):
         signature = records[0]
         context['signature'] = signature
         context['fmt'] = formats
+        # the time of the signature where the client lives, and in UTC
+        with without_check_access():
+            branch = signature.document.application.branch
+        zone = ZoneInfo(branch.timezone if branch and branch.timezone
+            else 'Europe/Moscow')
+        local = signature.signed_at.replace(
+            tzinfo=dt.timezone.utc).astimezone(zone)
+        hours = local.utcoffset().total_seconds() / 3600
+        context['signed_local'] = local
+        context['signed_offset'] = 'UTC%+g' % hours
         # drawn by the template as SVG cells: weasyprint fetches no data: URI
         qr = segno.make(signature.verify_url, error='m')
         border = 4

@@ -29,8 +29,22 @@ def pdf_qr_codes(data, page=-1, scale=3):
 
 
 def pdf_png(data, path, page=0, scale=1.5):
-    "Write a page of the PDF as a PNG (screenshots of the documents)"
+    """Write a page of the PDF as a PNG (screenshots of the documents):
+    rendered by pdftoppm (poppler) when installed, else by PDFium"""
+    import shutil
+    import subprocess
+    import tempfile
+    count = pdf_pages(data)
+    number = (page if page >= 0 else count + page) + 1
+    if shutil.which('pdftoppm'):
+        with tempfile.NamedTemporaryFile(suffix='.pdf') as pdf:
+            pdf.write(bytes(data))
+            pdf.flush()
+            subprocess.run(['pdftoppm', '-png', '-singlefile',
+                    '-r', str(int(72 * scale)), '-f', str(number),
+                    '-l', str(number), pdf.name,
+                    str(path).removesuffix('.png')], check=True)
+        return
     import pypdfium2
-    document = pypdfium2.PdfDocument(bytes(data))
-    document[page if page >= 0 else len(document) + page].render(
+    pypdfium2.PdfDocument(bytes(data))[number - 1].render(
         scale=scale).to_pil().save(path)
