@@ -96,11 +96,11 @@ class LkApplicationsTestCase(ModuleTestCase):
         "A kind of technological connection has its heading in the chooser"
         pool = Pool()
         Kind = pool.get('lk.application.kind')
-        kind = Kind(name="Вид", code='x', title="вид", workflow='short')
+        kind, = Kind.create([{'name': "Вид", 'code': 'x', 'title': "вид",
+                    'workflow': 'short', 'section': 'assets'}])
         with self.assertRaises(ValidationError):
-            kind.save()
-        kind.section, kind.group = 'assets', None
-        kind.save()
+            Kind.write([kind], {'section': 'connection'})
+        Kind.write([kind], {'section': 'connection', 'group': 'documents'})
 
     @with_transaction()
     def test_documents_by_category(self):
