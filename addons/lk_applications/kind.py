@@ -120,6 +120,16 @@ class Kind(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         "The document lines that apply to an applicant"
         return [d for d in self.documents if d.applies(category, person_kind)]
 
+    @classmethod
+    def validate_fields(cls, kinds, field_names):
+        super().validate_fields(kinds, field_names)
+        if {'section', 'group'} & field_names:
+            for kind in kinds:
+                if kind.section == 'connection' and not kind.group:
+                    raise ValidationError(gettext(
+                            'lk_applications.msg_kind_group_required',
+                            kind=kind.rec_name))
+
 
 class KindDocument(sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'lk.application.kind.document'

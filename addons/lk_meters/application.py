@@ -18,7 +18,7 @@ SECTION = 'meters'
 STEP_FIELDS_METERS = {
     'request': ['kind', 'meter_reason'],
     'requisites': STEP_FIELDS['requisites'],
-    'object': ['meter', 'object_address'],
+    'object': ['meter'],
     'technical': ['meter_number', 'meter_model', 'voltage'],
     }
 METER_FIELDS = {

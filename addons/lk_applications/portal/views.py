@@ -132,14 +132,12 @@ def asset_transfer_new():
     return create_application(kinds[0])
 
 
-def create_application(kind, **values):
+def create_application(kind):
     "Create the client's draft of the kind and go to its first step"
     pool = Pool()
     Application = pool.get('lk.application')
     application = Application.create_draft(
         kind, current_party(), web_user=current_web_user())
-    if values:
-        Application.write([application], values)
     return redirect(url_for(
             'lk_applications.step', application_id=application.id,
             step=application.steps[0]))
@@ -195,8 +193,8 @@ def step(application_id, step):
 def step_form(application, step):
     """The form class of a step: the section's own (SECTION_STEP_FORMS,
     which modules extend) or the one of forms.STEP_FORMS"""
-    return SECTION_STEP_FORMS.get(
-        (application.kind.section, step), STEP_FORMS[step])
+    return (SECTION_STEP_FORMS.get((application.kind.section, step))
+        or STEP_FORMS[step])
 
 
 def form_fields(form):

@@ -14,6 +14,7 @@ from trytond.modules.lk_base.tests.portal_fixtures import random_inn
 from trytond.modules.lk_applications.handover import signature
 from trytond.modules.lk_base.tests.tools import (
     queue_in_transaction, set_config)
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, RouteTestCase, _DBTestCase, with_transaction)
@@ -89,6 +90,17 @@ class LkApplicationsTestCase(ModuleTestCase):
         sections = {k.code: k.section for k in Kind.search([])}
         self.assertEqual(sections.pop('asset_transfer'), 'assets')
         self.assertEqual(set(sections.values()), {'connection'})
+
+    @with_transaction()
+    def test_connection_kind_needs_group(self):
+        "A kind of technological connection has its heading in the chooser"
+        pool = Pool()
+        Kind = pool.get('lk.application.kind')
+        kind, = Kind.create([{'name': "Вид", 'code': 'x', 'title': "вид",
+                    'workflow': 'short', 'section': 'assets'}])
+        with self.assertRaises(ValidationError):
+            Kind.write([kind], {'section': 'connection'})
+        Kind.write([kind], {'section': 'connection', 'group': 'documents'})
 
     @with_transaction()
     def test_documents_by_category(self):
