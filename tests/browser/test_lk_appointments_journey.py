@@ -19,7 +19,7 @@ def demo_services(portal_app):
 
 
 def test_book_a_visit(page, shot, live_server, make_client, demo_services,
-        tmp_path):
+        make_staff, tmp_path):
     account = make_client('fl')
     page.goto(live_server + '/login')
     page.fill('#snils', account.snils)
@@ -63,3 +63,15 @@ def test_book_a_visit(page, shot, live_server, make_client, demo_services,
     page.goto(live_server + '/my/appointments')
     page.get_by_role('heading', name='История записи на приём').wait_for()
     shot('appointments-05-history')
+
+    # the operator of the branch sees the booking in the queue of the day
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    page.context.clear_cookies()
+    page.goto(live_server + '/operator/appointments')
+    page.get_by_role('heading', name='Вход для сотрудников').wait_for()
+    page.fill('#login', staff.login)
+    page.fill('#password', staff.password)
+    page.keyboard.press('Enter')
+    page.get_by_role('heading', name='Очередь дня').wait_for()
+    page.get_by_text('В ожидании').first.wait_for()
+    shot('appointments-06-operator-queue')

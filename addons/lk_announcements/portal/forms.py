@@ -55,7 +55,6 @@ class AnnouncementForm(FlaskForm):
             ('messages', _l('to nobody: only messages through the portal')),
             ])
 
-
     def set_connections(self, applications):
         "The choices of connection: the client's connected applications"
         self.connection.choices = [(0, _l(

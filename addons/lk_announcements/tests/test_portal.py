@@ -298,6 +298,15 @@ def test_excluded_category_refused_with_reason(portal_app, make_client):
             [('party', '=', account.party_id)])
     assert run_as_root(portal_app, count) == 0
 
+    # an offer of power receivers not in the list waits for the moderator,
+    # who checks the act before approving
+    data = form_data(browser, '/my/announcements/new', kind='offer',
+        power='2', connection='0')
+    response = browser.post('/my/announcements/new', data=data)
+    assert response.status_code == 302, text(response)
+    page = text(browser.get(response.headers['Location']))
+    assert 'модератор проверит её по акту' in page
+
 
 def test_thread_between_pair(portal_app, make_client):
     author = make_client('ul')

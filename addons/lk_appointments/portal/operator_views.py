@@ -7,10 +7,16 @@ The pages run as the staff res.user (`operator_view`): the record rules
 limit an operator to the bookings of their branches, and the buttons are
 the model's, with their access rights. Booking for a client who phones is
 the client's own form, opened while acting on their behalf: the booking
-records the operator (OperatorMixin)."""
+records the operator (OperatorMixin).
+
+They are pages of the operators' cabinet (`operator_view()`: any group
+marked «Operator Cabinet»); a staff member of such a group without access
+to the bookings (e.g. the announcements' operator) gets 403."""
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+import functools
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from trytond.exceptions import UserError
@@ -22,6 +28,18 @@ from trytond.pool import Pool
 from . import blueprint as bp
 
 ACTIONS = {'check_in', 'serve', 'reject'}
+
+
+def bookings_access(view):
+    "403 for a staff member whose groups have no access to the bookings"
+    @functools.wraps(view)
+    def guard(*args, **kwargs):
+        ModelAccess = Pool().get('ir.model.access')
+        if not ModelAccess.check(
+                'lk.appointment', 'read', raise_exception=False):
+            abort(403)
+        return view(*args, **kwargs)
+    return guard
 
 
 def _offices():
@@ -36,6 +54,7 @@ def _offices():
 
 @bp.route('/operator/appointments', methods=['GET', 'POST'])
 @operator_view()
+@bookings_access
 def operator_queue():
     pool = Pool()
     Appointment = pool.get('lk.appointment')
@@ -78,6 +97,7 @@ def operator_queue():
 @bp.route('/operator/appointments/<int:appointment_id>/<action>',
     methods=['POST'])
 @operator_view()
+@bookings_access
 def operator_action(appointment_id, action):
     pool = Pool()
     Appointment = pool.get('lk.appointment')
@@ -95,6 +115,7 @@ def operator_action(appointment_id, action):
 
 @bp.route('/operator/appointments/block', methods=['POST'])
 @operator_view()
+@bookings_access
 def operator_block():
     "Block a slot of an office (for every service) from its start"
     pool = Pool()

@@ -115,3 +115,8 @@ def test_operator_queue(portal_app, make_client, make_staff, choice):
     staff_login(other, make_staff(['group_lk_operator'], ['krasnoyarsk']))
     html = text(other.get(page))
     assert 'г. Абакан' not in html
+    # a group of the operators' cabinet without access to the bookings
+    stranger = portal_app.test_client()
+    staff_login(stranger, make_staff(
+            ['group_lk_consolidation_operator'], ['khakassia']))
+    assert stranger.get(page).status_code == 403
