@@ -54,6 +54,12 @@ class Kind(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
             },
         help="The heading of the kind in the chooser of technological "
         "connection.")
+    chooser = fields.Boolean(
+        "Offered in the Chooser",
+        help="Clients choose the kind in the portal's chooser of its "
+        "section; kinds whose applications are made elsewhere (e.g. from "
+        "an agreement on the board of power redistribution) are not "
+        "offered.")
     workflow = fields.Selection([
             ('full', "Full Connection Process"),
             ('short', "Review and Answer"),
@@ -97,6 +103,10 @@ class Kind(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     @staticmethod
     def default_section():
         return 'connection'
+
+    @staticmethod
+    def default_chooser():
+        return True
 
     @staticmethod
     def default_workflow():

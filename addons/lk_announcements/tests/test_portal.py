@@ -409,6 +409,16 @@ def test_agreed_pair_files_the_application(portal_app, make_client):
         'redistribution', author.party_id, Decimal('120.5'),
         'Кемеровская обл, Борисово с, ТП-280')
 
+    # the redistribution application comes from an agreed pair only: the
+    # general kind chooser does not offer it, nor takes it when posted
+    chooser = buyer.get('/my/applications/new')
+    assert 'value="redistribution"' not in chooser.get_data(as_text=True)
+    assert 'value="new_connection"' in chooser.get_data(as_text=True)
+    response = buyer.post('/my/applications/new', data={
+            'csrf_token': csrf(buyer, '/my/applications/new'),
+            'kind': 'redistribution'})
+    assert response.status_code == 400
+
 
 def test_xss_in_every_text_field_is_harmless(portal_app, make_client):
     author = make_client('ul')

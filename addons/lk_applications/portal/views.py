@@ -80,9 +80,9 @@ def section_list(section):
 
 
 def section_kinds(section):
-    "The active kinds of a section, in their order"
+    "The active kinds of a section offered in its chooser, in their order"
     Kind = Pool().get('lk.application.kind')
-    return Kind.search([('section', '=', section)])
+    return Kind.search([('section', '=', section), ('chooser', '=', True)])
 
 
 @bp.route('/my/applications')
