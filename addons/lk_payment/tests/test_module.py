@@ -327,5 +327,34 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(fields_['PayeeINN'], '2460069527')
         self.assertIn(invoice.number, fields_['Purpose'])
 
+    @with_transaction()
+    def test_invoice_pdf(self):
+        "The PDF read back: amounts, VAT, words, bank details, the QR code"
+        from trytond.modules.lk_edo.tests.tools import pdf_qr_codes, pdf_text
+        pool = Pool()
+        Report = pool.get('lk_payment.invoice', type='report')
+        with patch(CLOCK, return_value=dt.datetime(2026, 3, 2, 9)):
+            invoice, = offer(amount=Decimal('50550.45')).invoices
+        _, data, _, _ = Report.execute([invoice.id], {
+                'model': invoice.__name__, 'id': invoice.id})
+        text = pdf_text(data)
+        for expected in ["50 550,45", "9 115,65", "22 %",
+                "пятьдесят тысяч пятьсот пятьдесят рублей 45 копеек",
+                "040407627", "40702810731000000013",
+                "30101810800000000627", "2460069527",
+                "ПАО Сбербанк г. Красноярск", invoice.number]:
+            self.assertIn(expected, text.replace('\u00a0', ' '))
+        payload, = pdf_qr_codes(data, page=0, scale=4)
+        self.assertEqual(payload, invoice.qr_payload())
+        fields_ = dict(p.split('=', 1) for p in payload.split('|')[1:])
+        self.assertEqual(fields_, {
+                'Name': "ПАО «Россети Сибирь»",
+                'PersonalAcc': '40702810731000000013',
+                'BankName': "ПАО Сбербанк г. Красноярск",
+                'BIC': '040407627', 'CorrespAcc': '30101810800000000627',
+                'Sum': '5055045', 'Purpose': invoice.purpose,
+                'PayeeINN': '2460069527', 'KPP': '246001001',
+                'Contract': invoice.contract_number})
+
 
 del ModuleTestCase
