@@ -356,5 +356,66 @@ class LkPaymentTestCase(ModuleTestCase):
                 'PayeeINN': '2460069527', 'KPP': '246001001',
                 'Contract': invoice.contract_number})
 
+    def test_two_sessions_pay_same_invoice(self):
+        "Two sessions record the capture of one invoice at once on "
+        "PostgreSQL: exactly one captured payment, the other reversed"
+        import threading
+        from trytond import backend
+        from trytond.tests.test_tryton import DB_NAME
+        from trytond.transaction import Transaction
+        if backend.name != 'postgresql':
+            self.skipTest("PostgreSQL only")
+        sandbox = mount_sandbox(self)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Payment = Pool().get('lk.payment')
+            invoice, = offer().invoices
+            urls = [Payment.start(invoice, RETURN, FAIL)]
+            with patch(CLOCK, return_value=dt.datetime.now()
+                    + dt.timedelta(hours=1)):
+                urls.append(Payment.start(invoice, RETURN, FAIL))
+            order_ids = [u.rsplit('/', 1)[1] for u in urls]
+            for order_id in order_ids:
+                sandbox.orders[order_id]['status'] = 2  # paid, not recorded
+            invoice_id = invoice.id
+            transaction.commit()
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def record(order_id):
+            service = gateway.get(None)
+            order = service.status(order_id)
+            for attempt in range(5):
+                with Transaction().start(DB_NAME, 0) as transaction:
+                    Payment = Pool().get('lk.payment')
+                    payment, = Payment.search(
+                        [('bank_order', '=', order_id)])
+                    if not attempt:
+                        barrier.wait()
+                    try:
+                        payment.apply(order)
+                        transaction.commit()
+                        return
+                    except backend.DatabaseOperationalError:
+                        transaction.rollback()
+                    except Exception as exception:
+                        errors.append(exception)
+                        transaction.rollback()
+                        return
+        threads = [threading.Thread(target=record, args=(o,))
+            for o in order_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with Transaction().start(DB_NAME, 0):
+            Payment = Pool().get('lk.payment')
+            Invoice = Pool().get('lk.payment.invoice')
+            states = sorted(p.state for p in Payment.search(
+                    [('invoice', '=', invoice_id)]))
+            invoice = Invoice(invoice_id)
+            self.assertEqual(states, ['captured', 'duplicate'], errors)
+            self.assertEqual(
+                (invoice.state, invoice.paid), ('paid', Decimal('550.45')))
+
 
 del ModuleTestCase
