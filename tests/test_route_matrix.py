@@ -132,6 +132,7 @@ ROUTES = {
     'lk_payment.static': PUBLIC,
     'lk_payment.payments': CLIENT,
     'lk_payment.pay': CLIENT,
+    'lk_payment.go': CLIENT,
     'lk_payment.returned': CLIENT,
     'lk_payment.failed': CLIENT,
     'lk_payment.invoice_pdf': CLIENT,

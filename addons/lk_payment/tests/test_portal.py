@@ -101,7 +101,9 @@ def test_pay_by_card(portal_app, client, make_client, sandbox):
     response = client.post(pay, data={
             'csrf_token': csrf(client, pay), 'agree': 'y'})
     assert response.status_code == 302, text(response)
-    order_id = response.headers['Location'].rsplit('/', 1)[1]
+    page = text(client.get(response.headers['Location']))
+    assert 'Перейти на платёжную страницу банка' in page
+    order_id = re.search(r'/payment/([0-9a-f-]+)"', page).group(1)
     order = sandbox.orders[order_id]
     assert order['amount'] == 55045
     # the browser's return alone changes nothing
