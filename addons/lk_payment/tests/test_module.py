@@ -417,5 +417,59 @@ class LkPaymentTestCase(ModuleTestCase):
             self.assertEqual(
                 (invoice.state, invoice.paid), ('paid', Decimal('550.45')))
 
+    @with_transaction()
+    def test_yookassa(self):
+        "YooKassa v3 through the SDK: pay, a webhook fetched again, a "
+        "forged one refused, a decline, a partial refund"
+        import threading
+        from werkzeug.serving import make_server
+        from trytond.modules.lk_base.tests.tools import set_config
+        from ..standin.yookassa import YooKassa
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        Refund = pool.get('lk.payment.refund')
+        stand_in = YooKassa()
+        server = make_server('127.0.0.1', 0, stand_in, threaded=True)
+        self.addCleanup(server.shutdown)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = 'http://127.0.0.1:%d' % server.server_port
+        stand_in.base_url = url
+        for option, value in [('gateway', 'yookassa'), ('url', url + '/v3'),
+                ('username', stand_in.shop_id),
+                ('password', stand_in.secret_key)]:
+            set_config(self, 'lk_payment', option, value)
+        invoice, = offer().invoices
+        card = Payment.start(invoice, RETURN, FAIL)
+        payment_id = card.rsplit('/', 1)[1]
+        self.assertEqual(stand_in.payments[payment_id]['amount'],
+            {'value': '550.45', 'currency': 'RUB'})
+        # a notification not matching the payment's status changes nothing
+        forged = {'order_id': payment_id, 'operation': 'payment.succeeded'}
+        payment = Payment.callback('yookassa', forged)
+        self.assertEqual(payment.state, 'registered')
+        self.assertIsNone(Payment.callback('yookassa',
+                {'order_id': 'unknown', 'operation': 'payment.succeeded'}))
+        stand_in.pay(payment_id, 'success')
+        webhook = stand_in.webhook(payment_id)
+        payment = Payment.callback('yookassa', {
+                'order_id': webhook['object']['id'],
+                'operation': webhook['event']})
+        self.assertEqual(payment.state, 'captured')
+        self.assertEqual(payment.invoice.application.state,
+            'contract_concluded')
+        refund = Refund.ask(payment.invoice, "Ошибка", Decimal('100.00'))
+        Refund.approve([refund])
+        Refund.queue_process()
+        payment = Payment(payment.id)
+        self.assertEqual(payment.refunded_amount, Decimal('100.00'))
+        self.assertEqual(payment.invoice.state, 'partial')
+
+        other, = offer().invoices
+        declined = Payment.start(other, RETURN, FAIL).rsplit('/', 1)[1]
+        stand_in.pay(declined, 'decline')
+        payment = Payment.callback('yookassa', {'order_id': declined})
+        self.assertEqual((payment.state, payment.message),
+            ('declined', 'card_expired'))
+
 
 del ModuleTestCase
