@@ -137,6 +137,7 @@ ROUTES = {
     'lk_payment.failed': CLIENT,
     'lk_payment.invoice_pdf': CLIENT,
     'lk_payment.refund': CLIENT,
+    'lk_payment.reconciliation': STAFF,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at

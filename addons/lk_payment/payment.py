@@ -265,6 +265,38 @@ class Payment(ModelSQL, ModelView):
             Poll.watch(payment)
 
     @classmethod
+    def reconcile(cls, date_from, date_to):
+        """Rows comparing what the gateway says of each order opened
+        between the dates with what is recorded: (payment, Order or the
+        error, whether they match)"""
+        rows = []
+        with without_check_access():
+            payments = cls.search([
+                    ('bank_order', '!=', None),
+                    ('create_date', '>=', dt.datetime.combine(
+                            date_from, dt.time.min)),
+                    ('create_date', '<', dt.datetime.combine(
+                            date_to + dt.timedelta(days=1), dt.time.min)),
+                    ], order=[('create_date', 'ASC'), ('id', 'ASC')])
+            for payment in payments:
+                try:
+                    order = payment.gateway_adapter().status(
+                        payment.bank_order)
+                except GatewayError as exception:
+                    rows.append((payment, str(exception), False))
+                    continue
+                ours = (payment.captured_amount or Decimal(0)
+                    if payment.state in {'captured', 'refunded', 'duplicate'}
+                    else Decimal(0))
+                theirs = (order.amount or Decimal(0)
+                    if order.status in {gateway.PAID, gateway.REFUNDED}
+                    else Decimal(0))
+                match = (ours == theirs and (payment.refunded_amount or 0)
+                    == (order.refunded or 0))
+                rows.append((payment, order, match))
+        return rows
+
+    @classmethod
     def callback(cls, gateway_name, params, body=None):
         """A callback of the gateway: authenticated (else logged and
         refused), then the order's status is asked for; returns the

@@ -260,6 +260,21 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(payment.invoice.state, 'refunded')
 
     @with_transaction()
+    def test_reconciliation(self):
+        "The gateway's word against ours, order by order"
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        sandbox = mount_sandbox(self)
+        paid = pay(sandbox, offer().invoices[0])
+        left = pay(sandbox, offer().invoices[0], 'abandon')
+        sandbox.orders[left.bank_order]['status'] = 2  # not known to us
+        today = dt.date.today()
+        rows = {p.id: (o.status, match) for p, o, match in
+            Payment.reconcile(today, today)}
+        self.assertEqual(rows[paid.id], ('paid', True))
+        self.assertEqual(rows[left.id], ('paid', False))
+
+    @with_transaction()
     def test_gateway_down(self):
         "Down or slow: a clear message, the invoice still to pay"
         pool = Pool()
