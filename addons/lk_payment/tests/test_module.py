@@ -220,7 +220,8 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(sorted(p.state for p in payments),
             ['captured', 'duplicate'])
         Refund.queue_process()
-        duplicate, = Payment.search([('state', '=', 'duplicate')])
+        duplicate, = Payment.search([
+                ('invoice', '=', invoice.id), ('state', '=', 'duplicate')])
         self.assertEqual(sandbox.orders[duplicate.bank_order]['status'], 3)
         self.assertEqual(duplicate.refunded_amount, Decimal('550.45'))
         invoice = invoice.__class__(invoice.id)
