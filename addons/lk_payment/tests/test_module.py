@@ -11,7 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from .. import gateway
 from ..exceptions import PaymentError
 from ..invoice import split
-from .tools import FAIL, RETURN, deliver, mount_sandbox, offer
+from .tools import FAIL, RETURN, mount_sandbox, offer
 
 CLOCK = 'trytond.modules.lk_base.clock.utcnow'
 
