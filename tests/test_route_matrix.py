@@ -134,10 +134,12 @@ ROUTES = {
     'lk_payment.static': PUBLIC,
     'lk_payment.payments': CLIENT,
     'lk_payment.pay': CLIENT,
+    'lk_payment.go': CLIENT,
     'lk_payment.returned': CLIENT,
     'lk_payment.failed': CLIENT,
     'lk_payment.invoice_pdf': CLIENT,
     'lk_payment.refund': CLIENT,
+    'lk_payment.reconciliation': STAFF,
     }
 # Staff pages of the super administrator only: an operator is refused
 # (403) before any record is looked at

@@ -1,6 +1,6 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 
-from . import routes
+from . import routes, yookassa
 
-__all__ = ['routes']
+__all__ = ['routes', 'yookassa']

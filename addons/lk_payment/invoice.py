@@ -313,14 +313,17 @@ class Invoice(Workflow, ModelSQL, ModelView):
         contract_number = contract_number or application.number
         offer = application.category in OFFER_CATEGORIES
         parts = split(total, schedule) if schedule else [total]
+        party = application.party
+        # the texts the client reads, in the client's language
+        language = party.lang.code if party.lang else None
         invoices = []
         for i, amount in enumerate(parts):
             installment = i + 1 if schedule else None
-            service = gettext('lk_payment.msg_service',
+            service = gettext('lk_payment.msg_service', language,
                 contract=contract_number or '')
             if installment:
                 service += ' — ' + gettext('lk_payment.msg_installment',
-                    number=installment, percent=schedule[i])
+                    language, number=installment, percent=schedule[i])
             invoices.append(cls(
                     party=application.party, application=application,
                     branch=application.branch,

@@ -15,6 +15,7 @@ import logging
 import uuid
 from decimal import Decimal
 
+from sql import For
 from sql.operators import Equal
 
 import trytond.config as config
@@ -49,6 +50,21 @@ REFUND_STATES = [
     ('rejected', "Rejected"),
     ('failed', "Failed"),
     ]
+
+
+def lock_rows(Model, records):
+    """Lock the rows of records until the end of the transaction
+    (SELECT … FOR UPDATE on PostgreSQL; SQLite has a single writer). Not
+    ModelSQL.lock: it restarts the transaction, which the portal's does
+    not do."""
+    transaction = Transaction()
+    if not transaction.database.has_select_for():
+        return
+    table = Model.__table__()
+    query = table.select(table.id,
+        where=table.id.in_([int(r) for r in records]))
+    query.for_ = For('UPDATE')
+    transaction.connection.cursor().execute(*query)
 
 
 class Payment(ModelSQL, ModelView):
@@ -141,7 +157,7 @@ class Payment(ModelSQL, ModelView):
         pool = Pool()
         Invoice = pool.get('lk.payment.invoice')
         with without_check_access():
-            Invoice.lock([invoice])
+            lock_rows(Invoice, [invoice])
             invoice = Invoice(invoice.id)
             if not invoice.payable:
                 raise PaymentError(gettext('lk_payment.msg_not_payable',
@@ -205,7 +221,7 @@ class Payment(ModelSQL, ModelView):
         pool = Pool()
         Invoice = pool.get('lk.payment.invoice')
         Refund = pool.get('lk.payment.refund')
-        Invoice.lock([self.invoice])
+        lock_rows(Invoice, [self.invoice])
         payment = self.__class__(self.id)
         payment.log('in', 'status', json.dumps(order.raw or {
                     'status': order.status}, default=str))
@@ -247,6 +263,38 @@ class Payment(ModelSQL, ModelView):
         Poll = Pool().get('lk.payment.poll')
         for payment in payments:
             Poll.watch(payment)
+
+    @classmethod
+    def reconcile(cls, date_from, date_to):
+        """Rows comparing what the gateway says of each order opened
+        between the dates with what is recorded: (payment, Order or the
+        error, whether they match)"""
+        rows = []
+        with without_check_access():
+            payments = cls.search([
+                    ('bank_order', '!=', None),
+                    ('create_date', '>=', dt.datetime.combine(
+                            date_from, dt.time.min)),
+                    ('create_date', '<', dt.datetime.combine(
+                            date_to + dt.timedelta(days=1), dt.time.min)),
+                    ], order=[('create_date', 'ASC'), ('id', 'ASC')])
+            for payment in payments:
+                try:
+                    order = payment.gateway_adapter().status(
+                        payment.bank_order)
+                except GatewayError as exception:
+                    rows.append((payment, str(exception), False))
+                    continue
+                ours = (payment.captured_amount or Decimal(0)
+                    if payment.state in {'captured', 'refunded', 'duplicate'}
+                    else Decimal(0))
+                theirs = (order.amount or Decimal(0)
+                    if order.status in {gateway.PAID, gateway.REFUNDED}
+                    else Decimal(0))
+                match = (ours == theirs and (payment.refunded_amount or 0)
+                    == (order.refunded or 0))
+                rows.append((payment, order, match))
+        return rows
 
     @classmethod
     def callback(cls, gateway_name, params, body=None):

@@ -3,8 +3,6 @@
 """The invoice PDF: the lines with their VAT, the amount in words, the
 bank details of the branch and the bank transfer QR code (ГОСТ Р
 56042-2014, ST00012) drawn by segno."""
-import io
-
 import segno
 
 from trytond.pool import Pool
@@ -22,13 +20,6 @@ def qr_svg_uri(payload, scale=3):
     return qr.svg_data_uri(scale=scale, border=2)
 
 
-def qr_png(payload, scale=6):
-    buffer = io.BytesIO()
-    segno.make(payload, error='m', encoding='utf-8').save(
-        buffer, kind='png', scale=scale, border=4)
-    return buffer.getvalue()
-
-
 class InvoiceReport(Report):
     __name__ = 'lk_payment.invoice'
 
@@ -43,6 +34,13 @@ class InvoiceReport(Report):
         with without_check_access():
             payee = Payee.of_branch(invoice.branch) if invoice else None
             context['payee'] = payee
-            context['qr'] = qr_svg_uri(
-                invoice.qr_payload()) if invoice else None
+            payload = invoice.qr_payload() if invoice else None
+        # drawn by the template as SVG cells: weasyprint fetches no data: URI
+        context['qr_size'], context['qr_cells'] = 0, []
+        if payload:
+            qr = segno.make(payload, error='m', encoding='utf-8')
+            context['qr_size'] = qr.symbol_size(border=4)[0]
+            context['qr_cells'] = [
+                (x, y) for y, row in enumerate(qr.matrix_iter(border=4))
+                for x, dark in enumerate(row) if dark]
         return context

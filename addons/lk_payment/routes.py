@@ -22,3 +22,19 @@ def rbs_callback(request, pool):
     if payment is None:
         return Response('refused', status=HTTPStatus.FORBIDDEN)
     return Response('OK')
+
+
+@app.route('/<database_name>/lk_payment/yookassa/webhook', methods={'POST'})
+@with_pool
+@with_transaction(readonly=False)
+def yookassa_webhook(request, pool):
+    "Not signed: it names a payment whose status is fetched again"
+    Payment = pool.get('lk.payment')
+    data = request.get_json(silent=True) or {}
+    object_ = data.get('object') or {}
+    payment = Payment.callback('yookassa', {
+            'order_id': str(object_.get('id') or ''),
+            'operation': str(data.get('event') or '')})
+    if payment is None:
+        return Response('refused', status=HTTPStatus.FORBIDDEN)
+    return Response('OK')

@@ -12,12 +12,16 @@ blueprint = Blueprint(
 
 
 def init_portal(app, portal):
-    from . import views  # noqa: F401 (routes)
+    from . import operator_views, views  # noqa: F401 (routes)
     from trytond.modules.lk_edo.formats import amount
     app.register_blueprint(blueprint)
     # «550,45»: the amounts as the seed writes them, before «руб.»
     app.jinja_env.filters.setdefault('rub', amount)
     portal.add_menu('payments', _l('My payments'), 'lk_payment.payments', 70)
+    portal.add_operator_menu(
+        'payments_reconciliation', _l('Reconciliation of payments (XLSX)'),
+        'lk_payment.reconciliation', 60,
+        groups=('lk_base.group_lk_admin',))
     portal.add_card(
         'payments', _l('My payments'),
         _l('Pay the invoices of the connection contracts by card or by '

@@ -70,7 +70,13 @@ def pay(invoice_id):
                 rollback()
                 flash(refusal(exception), 'error')
                 return _pay_page(invoice, form, 503)
-            return redirect(url)
+            payment, = Payment.search([
+                    ('invoice', '=', invoice.id), ('form_url', '=', url),
+                    ], limit=1)
+            # the page policy's form-action keeps a form from being
+            # redirected to another site: the bank's page is opened from
+            # a page of ours
+            return redirect(url_for('lk_payment.go', payment_id=payment.id))
         return _pay_page(invoice, form, 400)
     return _pay_page(invoice, form)
 
@@ -87,6 +93,17 @@ def _pay_page(invoice, form, status=200, refund_form=None):
 
 def _payment(payment_id):
     return get_own_or_404('lk.payment', payment_id)
+
+
+@bp.route('/my/payments/go/<int:payment_id>/')
+@portal_view()
+def go(payment_id):
+    "On the way to the bank's card page"
+    payment = _payment(payment_id)
+    if payment.state != 'registered' or not payment.form_url:
+        return redirect(url_for('lk_payment.pay',
+                invoice_id=payment.invoice.id))
+    return render_template('lk_payment/go.html', payment=payment)
 
 
 @bp.route('/my/payments/return/<int:payment_id>/')

@@ -11,7 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from .. import gateway
 from ..exceptions import PaymentError
 from ..invoice import split
-from .tools import FAIL, RETURN, deliver, mount_sandbox, offer
+from .tools import FAIL, RETURN, mount_sandbox, offer
 
 CLOCK = 'trytond.modules.lk_base.clock.utcnow'
 
@@ -220,7 +220,8 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(sorted(p.state for p in payments),
             ['captured', 'duplicate'])
         Refund.queue_process()
-        duplicate, = Payment.search([('state', '=', 'duplicate')])
+        duplicate, = Payment.search([
+                ('invoice', '=', invoice.id), ('state', '=', 'duplicate')])
         self.assertEqual(sandbox.orders[duplicate.bank_order]['status'], 3)
         self.assertEqual(duplicate.refunded_amount, Decimal('550.45'))
         invoice = invoice.__class__(invoice.id)
@@ -258,6 +259,21 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual((payment.state, payment.refunded_amount),
             ('refunded', Decimal('550.45')))
         self.assertEqual(payment.invoice.state, 'refunded')
+
+    @with_transaction()
+    def test_reconciliation(self):
+        "The gateway's word against ours, order by order"
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        sandbox = mount_sandbox(self)
+        paid = pay(sandbox, offer().invoices[0])
+        left = pay(sandbox, offer().invoices[0], 'abandon')
+        sandbox.orders[left.bank_order]['status'] = 2  # not known to us
+        today = dt.date.today()
+        rows = {p.id: (o.status, match) for p, o, match in
+            Payment.reconcile(today, today)}
+        self.assertEqual(rows[paid.id], ('paid', True))
+        self.assertEqual(rows[left.id], ('paid', False))
 
     @with_transaction()
     def test_gateway_down(self):
@@ -326,6 +342,150 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(fields_['CorrespAcc'], '30101810800000000627')
         self.assertEqual(fields_['PayeeINN'], '2460069527')
         self.assertIn(invoice.number, fields_['Purpose'])
+
+    @with_transaction()
+    def test_invoice_pdf(self):
+        "The PDF read back: amounts, VAT, words, bank details, the QR code"
+        from trytond.modules.lk_edo.tests.tools import pdf_qr_codes, pdf_text
+        pool = Pool()
+        Report = pool.get('lk_payment.invoice', type='report')
+        with patch(CLOCK, return_value=dt.datetime(2026, 3, 2, 9)):
+            invoice, = offer(amount=Decimal('50550.45')).invoices
+        _, data, _, _ = Report.execute([invoice.id], {
+                'model': invoice.__name__, 'id': invoice.id})
+        text = pdf_text(data)
+        for expected in ["50 550,45", "9 115,65", "22 %",
+                "пятьдесят тысяч пятьсот пятьдесят рублей 45 копеек",
+                "040407627", "40702810731000000013",
+                "30101810800000000627", "2460069527",
+                "ПАО Сбербанк г. Красноярск", invoice.number]:
+            self.assertIn(expected, text.replace('\u00a0', ' '))
+        payload, = pdf_qr_codes(data, page=0, scale=4)
+        self.assertEqual(payload, invoice.qr_payload())
+        fields_ = dict(p.split('=', 1) for p in payload.split('|')[1:])
+        self.assertEqual(fields_, {
+                'Name': "ПАО «Россети Сибирь»",
+                'PersonalAcc': '40702810731000000013',
+                'BankName': "ПАО Сбербанк г. Красноярск",
+                'BIC': '040407627', 'CorrespAcc': '30101810800000000627',
+                'Sum': '5055045', 'Purpose': invoice.purpose,
+                'PayeeINN': '2460069527', 'KPP': '246001001',
+                'Contract': invoice.contract_number})
+
+    def test_two_sessions_pay_same_invoice(self):
+        "Two sessions record the capture of one invoice at once on "
+        "PostgreSQL: exactly one captured payment, the other reversed"
+        import threading
+        from trytond import backend
+        from trytond.tests.test_tryton import DB_NAME
+        from trytond.transaction import Transaction
+        if backend.name != 'postgresql':
+            self.skipTest("PostgreSQL only")
+        sandbox = mount_sandbox(self)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Payment = Pool().get('lk.payment')
+            invoice, = offer().invoices
+            urls = [Payment.start(invoice, RETURN, FAIL)]
+            with patch(CLOCK, return_value=dt.datetime.now()
+                    + dt.timedelta(hours=1)):
+                urls.append(Payment.start(invoice, RETURN, FAIL))
+            order_ids = [u.rsplit('/', 1)[1] for u in urls]
+            for order_id in order_ids:
+                sandbox.orders[order_id]['status'] = 2  # paid, not recorded
+            invoice_id = invoice.id
+            transaction.commit()
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def record(order_id):
+            service = gateway.get(None)
+            order = service.status(order_id)
+            for attempt in range(5):
+                with Transaction().start(DB_NAME, 0) as transaction:
+                    Payment = Pool().get('lk.payment')
+                    payment, = Payment.search(
+                        [('bank_order', '=', order_id)])
+                    if not attempt:
+                        barrier.wait()
+                    try:
+                        payment.apply(order)
+                        transaction.commit()
+                        return
+                    except backend.DatabaseOperationalError:
+                        transaction.rollback()
+                    except Exception as exception:
+                        errors.append(exception)
+                        transaction.rollback()
+                        return
+        threads = [threading.Thread(target=record, args=(o,))
+            for o in order_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with Transaction().start(DB_NAME, 0):
+            Payment = Pool().get('lk.payment')
+            Invoice = Pool().get('lk.payment.invoice')
+            states = sorted(p.state for p in Payment.search(
+                    [('invoice', '=', invoice_id)]))
+            invoice = Invoice(invoice_id)
+            self.assertEqual(states, ['captured', 'duplicate'], errors)
+            self.assertEqual(
+                (invoice.state, invoice.paid), ('paid', Decimal('550.45')))
+
+    @with_transaction()
+    def test_yookassa(self):
+        "YooKassa v3 through the SDK: pay, a webhook fetched again, a "
+        "forged one refused, a decline, a partial refund"
+        import threading
+        from werkzeug.serving import make_server
+        from trytond.modules.lk_base.tests.tools import set_config
+        from ..standin.yookassa import YooKassa
+        pool = Pool()
+        Payment = pool.get('lk.payment')
+        Refund = pool.get('lk.payment.refund')
+        stand_in = YooKassa()
+        server = make_server('127.0.0.1', 0, stand_in, threaded=True)
+        self.addCleanup(server.shutdown)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = 'http://127.0.0.1:%d' % server.server_port
+        stand_in.base_url = url
+        for option, value in [('gateway', 'yookassa'), ('url', url + '/v3'),
+                ('username', stand_in.shop_id),
+                ('password', stand_in.secret_key)]:
+            set_config(self, 'lk_payment', option, value)
+        invoice, = offer().invoices
+        card = Payment.start(invoice, RETURN, FAIL)
+        payment_id = card.rsplit('/', 1)[1]
+        self.assertEqual(stand_in.payments[payment_id]['amount'],
+            {'value': '550.45', 'currency': 'RUB'})
+        # a notification not matching the payment's status changes nothing
+        forged = {'order_id': payment_id, 'operation': 'payment.succeeded'}
+        payment = Payment.callback('yookassa', forged)
+        self.assertEqual(payment.state, 'registered')
+        self.assertIsNone(Payment.callback('yookassa',
+                {'order_id': 'unknown', 'operation': 'payment.succeeded'}))
+        stand_in.pay(payment_id, 'success')
+        webhook = stand_in.webhook(payment_id)
+        payment = Payment.callback('yookassa', {
+                'order_id': webhook['object']['id'],
+                'operation': webhook['event']})
+        self.assertEqual(payment.state, 'captured')
+        self.assertEqual(payment.invoice.application.state,
+            'contract_concluded')
+        refund = Refund.ask(payment.invoice, "Ошибка", Decimal('100.00'))
+        Refund.approve([refund])
+        Refund.queue_process()
+        payment = Payment(payment.id)
+        self.assertEqual(payment.refunded_amount, Decimal('100.00'))
+        self.assertEqual(payment.invoice.state, 'partial')
+
+        other, = offer().invoices
+        declined = Payment.start(other, RETURN, FAIL).rsplit('/', 1)[1]
+        stand_in.pay(declined, 'decline')
+        payment = Payment.callback('yookassa', {'order_id': declined})
+        self.assertEqual((payment.state, payment.message),
+            ('declined', 'card_expired'))
 
 
 del ModuleTestCase

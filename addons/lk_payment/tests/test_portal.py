@@ -1,0 +1,156 @@
+# This file is part of «ЛК». The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Portal tests of lk_payment: «Мои платежи», paying through the RBS
+sandbox (the outcome from the gateway, not from the return page), a
+gateway that is down, the refund request, another client's invoice."""
+import re
+import urllib.parse
+from decimal import Decimal
+from unittest.mock import patch
+
+import httpx
+import pytest
+
+import trytond.config as config
+from trytond.modules.lk_base.tests.portal_fixtures import (
+    csrf, login, run_as_root)
+
+from ..gateway import RbsGateway
+from ..standin.rbs import Sandbox
+from .tools import PAYEE
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture(autouse=True)
+def no_login_delay():
+    if not config.has_section('lk'):
+        config.add_section('lk')
+    previous = config.get('lk', 'max_login_delay')
+    config.set('lk', 'max_login_delay', '0')
+    yield
+    if previous is None:
+        config._config.remove_option('lk', 'max_login_delay')
+        config._cache_clear()
+    else:
+        config.set('lk', 'max_login_delay', previous)
+
+
+@pytest.fixture
+def sandbox(portal_app):
+    sandbox = Sandbox()
+    if not config.has_section('lk_payment'):
+        config.add_section('lk_payment')
+    for option, value in [('gateway', 'rbs'), ('url', 'http://bank.test'),
+            ('username', sandbox.username), ('password', sandbox.password),
+            ('secret', sandbox.secret)]:
+        config.set('lk_payment', option, value)
+
+    def deliver(url):
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        run_as_root(portal_app,
+            lambda pool: pool.get('lk.payment').callback('rbs', params))
+    sandbox.send = deliver
+    with patch.object(RbsGateway, 'transport',
+            httpx.WSGITransport(app=sandbox)):
+        yield sandbox
+
+
+def invoice_of(app, account, amount=Decimal('550.45')):
+    "An invoice of the client's application sent as an offer; its id"
+    def create(pool):
+        Application = pool.get('lk.application')
+        Kind = pool.get('lk.application.kind')
+        WebUser = pool.get('web.user')
+        Invoice = pool.get('lk.payment.invoice')
+        Payee = pool.get('lk.payment.payee')
+        if not Payee.search([('branch', '=', None)]):
+            Payee(**PAYEE).save()
+        kind, = Kind.search([('code', '=', 'new_connection')])
+        web_user = WebUser(account.user_id)
+        application = Application.create_draft(kind, web_user.party, web_user)
+        Application.write([application], {
+                'max_power': Decimal(15), 'state': 'contract_sent',
+                'number': 'P-%s' % web_user.id})
+        invoice, = Invoice.create_for(application, amount)
+        return invoice.id
+    return run_as_root(app, create)
+
+
+def test_pay_by_card(portal_app, client, make_client, sandbox):
+    account = make_client('fl')
+    invoice_id = invoice_of(portal_app, account)
+    assert login(client, account).status_code == 302
+    page = text(client.get('/my/payments'))
+    for expected in ['Мои платежи', 'ИД', 'Данные платежа', 'Сумма к оплате',
+            'НДС', 'Статус', 'Оплата по договорам ТП', 'Сумма: 550,45 руб.',
+            'К оплате', 'P-%s' % account.user_id]:
+        assert expected in page, expected
+    pay = '/my/payments/%d' % invoice_id
+    page = text(client.get(pay))
+    assert 'С правилами оплаты и возврата денежных средств согласен' in page
+    assert 'Комиссионное вознаграждение' in page
+    assert 'Сумма к оплате:' in page and '550,45' in page
+    assert 'data:image/svg+xml' in page  # the bank transfer QR code
+    # without the agreement: refused next to the checkbox
+    response = client.post(pay, data={'csrf_token': csrf(client, pay)})
+    assert response.status_code == 400
+    assert 'согласитесь с правилами' in text(response)
+    response = client.post(pay, data={
+            'csrf_token': csrf(client, pay), 'agree': 'y'})
+    assert response.status_code == 302, text(response)
+    page = text(client.get(response.headers['Location']))
+    assert 'Перейти на платёжную страницу банка' in page
+    order_id = re.search(r'/payment/([0-9a-f-]+)"', page).group(1)
+    order = sandbox.orders[order_id]
+    assert order['amount'] == 55045
+    # the browser's return alone changes nothing
+    returned = urllib.parse.urlsplit(order['return']).path
+    page = text(client.get(returned))
+    assert 'Ожидает подтверждения банка' in page
+    sandbox.pay(order_id, 'success')
+    page = text(client.get(returned))
+    assert 'Банк подтвердил оплату 550,45 руб.' in page
+    page = text(client.get('/my/payments'))
+    assert 'Оплачен' in page
+    # the refund request with its reason
+    refund = '/my/payments/%d/refund' % invoice_id
+    response = client.post(refund, data={'csrf_token': csrf(client, pay)})
+    assert response.status_code == 400
+    assert 'Укажите причину возврата' in text(response)
+    response = client.post(refund, data={'csrf_token': csrf(client, pay),
+            'reason': 'Ошибочный платёж'})
+    assert response.status_code == 302
+    assert 'Возврат запрошен' in text(client.get(pay))
+
+
+def test_gateway_down(portal_app, client, make_client, sandbox):
+    account = make_client('fl')
+    invoice_id = invoice_of(portal_app, account)
+    login(client, account)
+    sandbox.down = True
+    pay = '/my/payments/%d' % invoice_id
+    response = client.post(pay, data={
+            'csrf_token': csrf(client, pay), 'agree': 'y'})
+    assert response.status_code == 503
+    assert 'Платёжный шлюз банка не отвечает' in text(response)
+    assert 'К оплате' in text(client.get('/my/payments'))
+
+
+def test_invoice_pdf_and_search(portal_app, client, make_client):
+    account = make_client('fl')
+    invoice_id = invoice_of(portal_app, account)
+    other = invoice_of(portal_app, make_client('fl'))
+    login(client, account)
+    response = client.get('/my/payments/%d/invoice.pdf' % invoice_id)
+    assert response.status_code == 200
+    assert response.data.startswith(b'%PDF')
+    assert client.get('/my/payments/%d' % other).status_code == 404
+    assert client.get('/my/payments/%d/invoice.pdf' % other).status_code == 404
+    number = re.search(r'lk/\d+', text(client.get('/my/payments'))).group(0)
+    page = text(client.get('/my/payments?q=' + number))
+    assert number in page
+    page = text(client.get('/my/payments?q=nothing-like-it'))
+    assert 'Платежей пока нет' in page
