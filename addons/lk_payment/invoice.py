@@ -393,11 +393,12 @@ class Invoice(Workflow, ModelSQL, ModelView):
                 if state == 'paid' and not was_paid:
                     accepted.append(invoice)
         with without_check_access():
-            offers = [i.application for i in accepted
-                if i.offer and i.application
-                and i.application.state == 'contract_sent']
-            if offers:
-                Application.conclude_contract(offers)
+            for invoice in accepted:
+                if invoice.offer and invoice.application:
+                    # lk_edo's hook: paying the offer is its acceptance
+                    Application.accept_offer_by_payment(
+                        [invoice.application], invoice="№ %s от %s" % (
+                            invoice.number, invoice.date.strftime("%d.%m.%Y")))
         for invoice in accepted:
             invoice.notify_paid()
 
