@@ -9,6 +9,12 @@
   checker, option flags, .json configurations).
 - The ``tryton_db`` fixture: one database with every lk_* module activated;
   each module's tests/portal_fixtures.py is loaded as a plugin on top.
+- Activated test databases are built on each other: a module's set is
+  activated on a copy of the cached database of its largest lk_*
+  dependency (lk_edo on lk_applications on lk_base), so ir, res and
+  lk_base are set up once per language, not once per module. On
+  PostgreSQL the cached databases are kept as templates in the cluster
+  (a copy is one CREATE DATABASE … TEMPLATE) besides Tryton's dump files.
 - Passwords are hashed with a cheap Argon2 (test sessions only): the
   production parameters cost about half a second per hash and per login.
 - With LK_TEST_REPORT set, the outcome counts and the seconds spent per
@@ -16,6 +22,9 @@
   tests/browser/test_<module>_*.py count for their module) are written
   there as JSON, for the table of ./lk test.
 """
+import configparser
+import functools
+import hashlib
 import importlib
 import importlib.abc
 import importlib.util
@@ -72,6 +81,150 @@ sys.meta_path.insert(0, _AddonAlias())
 
 def pytest_configure(config):
     _fast_password_hash()
+    _chain_activations()
+
+
+@functools.cache
+def _lk_depends(module):
+    "The lk_* modules module depends on, directly or not"
+    cfg = configparser.ConfigParser()
+    cfg.read(ADDONS / module / 'tryton.cfg')
+    direct = {d for d in cfg.get('tryton', 'depends', fallback='').split()
+        if d in LK_MODULES}
+    return frozenset(direct.union(*(_lk_depends(d) for d in direct)))
+
+
+def _closure(modules):
+    return frozenset(modules).union(*(
+            _lk_depends(m) for m in modules if m in LK_MODULES))
+
+
+def _cache_name(modules, lang):
+    "The name activate_module gives the cached database of modules"
+    return '-'.join(modules) + ('' if lang == 'en' else '--' + lang)
+
+
+def _is_cached(name):
+    from trytond import backend
+    from trytond.tests import test_tryton
+    cache_file = test_tryton._db_cache_file(test_tryton.DB_CACHE, name)
+    if backend.name == 'postgresql' and test_tryton.db_exist(
+            _pg_template(name)):
+        return True
+    return os.path.exists(cache_file)
+
+
+def _base(modules, lang):
+    """The one lk_* module whose activated database modules are best
+    activated on: the cached one with the most dependencies, else the one
+    with the most dependencies"""
+    closure = _closure(modules)
+    candidates = sorted((m for m in closure if m in LK_MODULES
+            and _closure([m]) < closure),
+        key=lambda m: (len(_closure([m])), m), reverse=True)
+    cached = [m for m in candidates if _is_cached(_cache_name([m], lang))]
+    return (cached or candidates or [None])[0]
+
+
+def _activate_module(modules, lang='en'):
+    """Tryton's activate_module (same name, same cache), a missing database
+    built on the one of a dependency (activating modules on an activated
+    database is Tryton's own upgrade path)"""
+    from trytond.tests import test_tryton
+    if isinstance(modules, str):
+        modules = [modules]
+    if (test_tryton.DB_CACHE and not test_tryton.db_exist(test_tryton.DB_NAME)
+            and not _is_cached(_cache_name(modules, lang))):
+        if base := _base(modules, lang):
+            # leaves DB_NAME with base activated: only modules are added
+            _activate_module([base], lang)
+    return _tryton_activate_module(modules, lang=lang)
+
+
+def _activate_modules(modules, *setup):
+    "proteus' activate_modules, a missing database built as above"
+    from trytond.tests import test_tryton
+    if isinstance(modules, str):
+        modules = [modules]
+    modules = sorted(modules)  # its cache name
+    if (not setup and test_tryton.DB_CACHE
+            and not _is_cached(_cache_name(modules, 'en'))):
+        test_tryton.drop_db()
+        _activate_module(modules)
+        test_tryton.drop_db()  # restored from the cache just made
+    return _tryton_activate_modules(modules, *setup)
+
+
+def _pg_template(name):
+    "The template database of the cached database name on PostgreSQL"
+    return 'lkcache-' + hashlib.shake_128(name.encode()).hexdigest(10)
+
+
+def _restore_db_cache(name):
+    from trytond import backend
+    from trytond.pool import Pool
+    from trytond.tests import test_tryton
+    if backend.name != 'postgresql' or not test_tryton.DB_CACHE:
+        return _tryton_restore_db_cache(name)
+    template = _pg_template(name)
+    if test_tryton.db_exist(template):
+        _copy_pg_database(template, test_tryton.DB_NAME)
+        Pool(test_tryton.DB_NAME).init()
+        return True
+    # a dump of an earlier run: restored, and kept as template for the next
+    if _tryton_restore_db_cache(name):
+        _copy_pg_database(test_tryton.DB_NAME, template)
+        return True
+    return False
+
+
+def _backup_db_cache(name):
+    from trytond import backend
+    from trytond.tests import test_tryton
+    _tryton_backup_db_cache(name)
+    if backend.name == 'postgresql' and test_tryton.DB_CACHE:
+        template = _pg_template(name)
+        if not test_tryton.db_exist(template):
+            _copy_pg_database(test_tryton.DB_NAME, template)
+
+
+def _copy_pg_database(source, target):
+    "target (dropped first) as a copy of source, which must be unused"
+    from trytond import backend
+    from trytond.transaction import Transaction
+    databases = backend.Database._databases[os.getpid()]
+    for name in [source, target]:
+        if name in databases:
+            databases[name].close()  # the pool's connections
+    with Transaction().start(
+            None, 0, close=True, autocommit=True) as transaction:
+        database, connection = transaction.database, transaction.connection
+        if target in database.list():
+            database.drop(connection, target)
+        database.create(connection, target, source)
+        database.clear_cache()
+
+
+_tryton_activate_module = _tryton_activate_modules = None
+_tryton_restore_db_cache = _tryton_backup_db_cache = None
+
+
+def _chain_activations():
+    "Install the functions above in trytond.tests (once per process)"
+    global _tryton_activate_module, _tryton_activate_modules
+    global _tryton_restore_db_cache, _tryton_backup_db_cache
+    from trytond.tests import test_tryton, tools
+    if _tryton_activate_module:
+        return
+    _tryton_activate_module = test_tryton.activate_module
+    _tryton_activate_modules = tools.activate_modules
+    _tryton_restore_db_cache = test_tryton.restore_db_cache
+    _tryton_backup_db_cache = test_tryton.backup_db_cache
+    test_tryton.activate_module = _activate_module
+    tools.activate_modules = _activate_modules
+    # activate_module and tools.activate_modules look these up at call time
+    test_tryton.restore_db_cache = tools.restore_db_cache = _restore_db_cache
+    test_tryton.backup_db_cache = tools.backup_db_cache = _backup_db_cache
 
 
 def _fast_password_hash():
@@ -173,9 +326,10 @@ def tryton_db():
     """
     from trytond.tests.test_tryton import DB_NAME, drop_db
     name = ('test' if DB_NAME == ':memory:' else DB_NAME) + '_portal'
-    code = ('from trytond.tests.test_tryton import activate_module; '
-        f'activate_module({LK_MODULES!r}, lang="ru")')
-    subprocess.run([sys.executable, '-c', code], check=True,
+    code = (f'import sys; sys.path.insert(0, {str(ROOT)!r}); '
+        'import conftest; conftest._chain_activations(); '
+        f'conftest._activate_module({LK_MODULES!r}, lang="ru")')
+    subprocess.run([sys.executable, '-c', code], check=True, cwd=ROOT,
         env=dict(os.environ, DB_NAME=name))
     from trytond.pool import Pool
     Pool(name).init()

@@ -1,5 +1,6 @@
-"""./lk test: the whole suite on SQLite, then (--pg) on a throwaway
-PostgreSQL cluster, with one summary line for all passes."""
+"""./lk test: the whole suite on SQLite and (--pg) on a throwaway
+PostgreSQL cluster, with one summary line for all passes and a table of
+the seconds per module."""
 import contextlib
 import glob
 import json
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from .common import (
@@ -19,57 +21,108 @@ PG_USER = 'postgres'  # system account owning the cluster when lk is root
 
 
 def run_tests(pg, pytest_args):
+    """The passes; with --pg both at once (each pytest is one process: two
+    cores finish both in about the time of the longer one), the
+    PostgreSQL output kept in a file and shown after the SQLite output.
+    LK_TEST_SERIAL=1 runs them one after the other."""
     pytest_args = _absolute_paths(pytest_args)
     key = source_hash()
-    totals, failed, seconds = {}, False, {}
     _check_browser_deps()
     passes = [('SQLite', 'sqlite')] + ([('PostgreSQL', 'pg')] if pg else [])
-    for title, backend in passes:
-        log(f'=== {title} ===')
-        start = time.monotonic()
+    results = {}
+    if len(passes) > 1 and os.environ.get('LK_TEST_SERIAL') != '1':
+        log('=== ' + ' and '.join(t for t, _ in passes) + ' side by side ===')
         with contextlib.ExitStack() as stack:
-            env = _env(backend, key)
-            args = list(pytest_args)
-            if backend == 'pg':
-                uri, bindir = stack.enter_context(pg_cluster())
-                env['TRYTOND_DATABASE__URI'] = uri
-                env['PATH'] = bindir + os.pathsep + env['PATH']
-                args = _exclude_browser(args)
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(
-                    prefix='lk-test-', dir=var('tmp')))
-            env['TRYTOND_DATABASE__PATH'] = tmp
-            env['LK_TEST_REPORT'] = report = os.path.join(tmp, 'report.json')
-            rc = _pytest(args, env)
-            counts = _read(report)
-            seconds[title] = counts.pop('modules', {})
+            output = stack.enter_context(tempfile.TemporaryFile('w+b'))
+            started = [stack.enter_context(
+                    _pass(title, backend, key, pytest_args,
+                        output if i else None))
+                for i, (title, backend) in reversed(list(enumerate(passes)))]
+            for run_ in reversed(started):
+                results[run_.title] = run_.wait()
+                if run_.output:
+                    log(f'=== {run_.title} (output of the run beside) ===')
+                    run_.output.seek(0)
+                    shutil.copyfileobj(run_.output, sys.stdout.buffer)
+                    sys.stdout.flush()
+    else:
+        for title, backend in passes:
+            log(f'=== {title} ===')
+            with _pass(title, backend, key, pytest_args) as run_:
+                results[title] = run_.wait()
+    totals, failed, seconds = {}, False, {}
+    for title, _ in passes:
+        rc, counts, elapsed = results[title]
+        seconds[title] = counts.pop('modules', {})
         # exit 5: nothing collected, fine only when the caller narrowed it
         ok = {0, 5} if pytest_args else {0}
         if rc not in ok | {1} and not counts.get('error'):
-            log(f'pytest exited with {rc}'
+            log(f'{title}: pytest exited with {rc}'
                 + (' without running any test' if rc == 5 else ''))
             counts['error'] = counts.get('error', 0) + 1
         failed |= rc not in ok
         for name, value in counts.items():
             totals[name] = totals.get(name, 0) + value
-        log(f'{title}: {_summary(counts)} in {time.monotonic() - start:.0f} s')
+        log(f'{title}: {_summary(counts)} in {elapsed:.0f} s')
     _print_module_table(seconds)
     print(_summary(totals), flush=True)
     return 1 if failed or totals.get('failed') or totals.get('error') else 0
 
 
-def _pytest(args, env):
-    process = subprocess.Popen([sys.executable, '-m', 'pytest', *args],
-        cwd=ROOT, env=env)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        # Ctrl-C reached pytest too: let it report; stop it otherwise
+class _Run:
+    "A started pytest pass; wait() gives (exit code, counts, seconds)"
+
+    def __init__(self, title, process, report, output):
+        self.title, self.process, self.report = title, process, report
+        self.output = output
+        self.start = time.monotonic()
+        self.end = None
+        # the end of a pass beside another is noted when it comes
+        threading.Thread(target=self._note_end, daemon=True).start()
+
+    def _note_end(self):
+        self.process.wait()
+        self.end = time.monotonic()
+
+    def wait(self):
         try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            rc = self.process.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached pytest too: let it report; stop it otherwise
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            raise
+        while self.end is None:
+            time.sleep(0.01)
+        return rc, _read(self.report), self.end - self.start
+
+
+@contextlib.contextmanager
+def _pass(title, backend, key, pytest_args, output=None):
+    "Run pytest on backend (output: a file instead of the terminal)"
+    with contextlib.ExitStack() as stack:
+        env = _env(backend, key)
+        args = list(pytest_args)
+        if backend == 'pg':
+            uri, bindir = stack.enter_context(pg_cluster())
+            env['TRYTOND_DATABASE__URI'] = uri
+            env['PATH'] = bindir + os.pathsep + env['PATH']
+            args = _exclude_browser(args)
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(
+                prefix='lk-test-', dir=var('tmp')))
+        env['TRYTOND_DATABASE__PATH'] = tmp
+        env['LK_TEST_REPORT'] = report = os.path.join(tmp, 'report.json')
+        process = subprocess.Popen([sys.executable, '-m', 'pytest', *args],
+            cwd=ROOT, env=env, stdout=output, stderr=output)
+        try:
+            yield _Run(title, process, report, output)
+        finally:
+            if process.poll() is None:
+                process.kill()
             process.wait()
-        raise
 
 
 def _summary(counts):

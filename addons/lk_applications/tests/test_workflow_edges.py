@@ -165,9 +165,67 @@ def test_other_button_than_the_edges_is_refused(portal_app, make_client):
     assert run_as_root(portal_app, run) == 'execution'
 
 
+def edge_class(edge):
+    "What makes the operator's page treat edges differently"
+    return (edge.comment, edge.workflow, edge.client)
+
+
+# one edge of each class: taken through the page and the board below, all
+# of them by the model (move_to, what the move form calls) and offered on
+# the page (test_operator_page_offers_every_edge)
+PORTAL_SAMPLE = list({edge_class(e): e for e in reversed(EDGES)}.values())
+
+
+@pytest.mark.parametrize('source, code', sorted({
+            (e.source, kind_code(e)) for e in EDGES}))
+def test_operator_page_offers_every_edge(portal_app, client, operator,
+        khakassia_client, source, code):
+    "The move form of an application offers every edge from its state"
+    application_id = make_application(
+        portal_app, khakassia_client, source, code)
+    form = text(client.get('/operator/applications/%s' % application_id))
+    for edge in EDGES:
+        if edge.source == source and kind_code(edge) == code:
+            assert '<option value="%s"' % edge.target in form, edge
+
+
+@pytest.mark.parametrize('edge', EDGES, ids=edge_id)
+def test_operator_takes_every_edge_by_the_model(portal_app, make_staff,
+        khakassia_client, edge):
+    "What the move form calls, as the operator, without and with a comment"
+    from trytond.exceptions import UserError
+    from trytond.model.exceptions import ValidationError
+    from trytond.transaction import Transaction
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    for with_comment in [True, False]:
+        application_id = make_application(
+            portal_app, khakassia_client, edge.source, kind_code(edge))
+        before = read(portal_app, application_id)
+
+        def take(pool):
+            Application = pool.get('lk.application')
+            try:
+                Application.move_to([Application(application_id)],
+                    edge.target, comment=COMMENT if with_comment else '')
+            except (UserError, ValidationError) as exception:
+                Transaction().rollback()  # as the move form does
+                return exception.message
+        with_context = {'_check_access': True, 'language': 'ru'}
+        refused = run_as(portal_app, staff.id, take, with_context)
+        state, history, remarks = before
+        if edge.comment and not with_comment:
+            assert REFUSED_COMMENT in (refused or ''), edge
+            assert read(portal_app, application_id) == before
+        else:
+            assert refused is None, refused
+            assert read(portal_app, application_id) == (
+                edge.target, history + 1,
+                [COMMENT] + remarks if with_comment else remarks)
+
+
 @pytest.mark.parametrize('place', ['page', 'board'])
 @pytest.mark.parametrize('with_comment', [True, False])
-@pytest.mark.parametrize('edge', EDGES, ids=edge_id)
+@pytest.mark.parametrize('edge', PORTAL_SAMPLE, ids=edge_id)
 def test_operator_takes_every_edge(portal_app, client, operator,
         khakassia_client, edge, with_comment, place):
     application_id = make_application(
@@ -311,12 +369,12 @@ def test_client_deletes_a_draft_and_withdraws_the_others(portal_app, client,
     assert run_as_root(portal_app, get) == ['withdrawn']
 
 
-def run_as(app, user_id, function):
+def run_as(app, user_id, function, context=None):
     "Run function() as the staff user with access checks, committed"
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     with Transaction().start(app.config['TRYTON_DATABASE'], user_id,
-            context={'_check_access': True}) as transaction:
+            context=context or {'_check_access': True}) as transaction:
         result = function(Pool())
         transaction.commit()
     return result
