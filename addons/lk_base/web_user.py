@@ -1,9 +1,13 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
+import functools
 import time
+from operator import and_
 
 import html2text
 from sql import Literal
+from sql.conditionals import Coalesce
 from sql.operators import Equal
 
 import trytond.config as config
@@ -318,22 +322,89 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     @without_check_access
     def lk_session_user(cls, key):
         "Return (web user id, party ids) of a live session key or None"
-        user = cls.get_user(key) if key else None
-        return cls.lk_user_parties(user)
+        visitor = cls.lk_visitor(key=key)
+        return (visitor['id'], visitor['parties']) if visitor else None
 
     @classmethod
     @without_check_access
     def lk_user_parties(cls, user):
         "Return (web user id, party ids) of an active web user or None"
-        Role = Pool().get('lk.role')
-        user = cls(int(user)) if user is not None else None
-        if user and user.active and user.party:
-            if Role.lk_access(user.id) == 'guest':
-                # public pages only: no client's data under the rules
-                return user.id, []
-            parties = [user.party.id] + [
-                p.id for p in user.secondary_parties]
-            return user.id, parties
+        visitor = cls.lk_visitor(user_id=user) if user is not None else None
+        return (visitor['id'], visitor['parties']) if visitor else None
+
+    @classmethod
+    @without_check_access
+    def lk_visitor(cls, key=None, user_id=None):
+        """What each portal request needs of the active web user of the
+        live session key (or of user_id, for an operator acting on behalf
+        of a client), or None: {'id', 'parties' (none for a guest),
+        'access' (see lk.role.lk_access), 'greeting', 'roles' (names)}.
+
+        Two statements whatever the data, and no write: the user with its
+        session and party, then its roles and secondary parties; the roles
+        themselves come from lk.role's cache. An expired session is
+        removed when the transaction may write (as web.user.session's
+        get_user does)."""
+        pool = Pool()
+        Session = pool.get('web.user.session')
+        Party = pool.get('party.party')
+        Role = pool.get('lk.role')
+        WebUserRole = pool.get('web.user-lk.role')
+        Secondary = pool.get('web.user-party.party.secondary')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        user, party = cls.__table__(), Party.__table__()
+        columns = [user.id, user.active, user.party, party.person_kind,
+            party.first_name, party.middle_name, party.name]
+        if key:
+            session = Session.__table__()
+            query = session.join(user, condition=session.user == user.id
+                ).join(party, 'LEFT', condition=user.party == party.id
+                ).select(*columns, session.id,
+                    Coalesce(session.write_date, session.create_date),
+                    where=session.key == key, limit=1)
+        elif user_id is not None:
+            query = user.join(party, 'LEFT', condition=user.party == party.id
+                ).select(*columns, where=user.id == int(user_id))
+        else:
+            return None
+        cursor.execute(*query)
+        row = cursor.fetchone()
+        if not row:
+            return None
+        (id_, active, party_id, person_kind, first_name, middle_name, name,
+            *session_row) = row
+        if session_row:
+            session_id, modified = session_row
+            if isinstance(modified, str):  # SQLite
+                modified = dt.datetime.fromisoformat(modified)
+            if abs(modified - dt.datetime.now()) > Session.timeout():
+                if not transaction.readonly:
+                    Session.delete([Session(session_id)])
+                return None
+        if not active or not party_id:
+            return None
+        user_role, secondary = WebUserRole.__table__(), Secondary.__table__()
+        cursor.execute(*(
+                user_role.select(Literal('r'), user_role.role,
+                    where=user_role.web_user == id_)
+                | secondary.select(Literal('p'), secondary.party,
+                    where=secondary.user == id_)))
+        role_ids, parties = [], [party_id]
+        for kind, value in cursor:
+            (role_ids if kind == 'r' else parties).append(value)
+        roles = Role.lk_roles()
+        access = Role.lk_access_of(role_ids)
+        return {
+            'id': id_,
+            # public pages only: no client's data under the rules
+            'parties': parties if access != 'guest' else [],
+            'access': access,
+            'greeting': Party.lk_greeting_name(
+                person_kind, first_name, middle_name, name),
+            'roles': [r[4] for i, r in roles.items()
+                if r[2] and i in set(role_ids)],
+            }
 
     @classmethod
     @without_check_access

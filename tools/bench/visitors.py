@@ -92,7 +92,7 @@ def prepare(database, env, count):
         kind, = Kind.search([('code', '=', 'new_connection')], limit=1)
         documents = Document.create([{
                     'application': a, 'name': 'scan-%s.pdf' % a,
-                    'data': PDF, 'uploaded_by': 'bench'}
+                    'data': PDF}
                 for _, _, a in rows])
         drafts = Application.create([{
                     'kind': kind.id, 'party': p, 'web_user': u,
