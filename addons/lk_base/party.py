@@ -129,6 +129,9 @@ class Party(OperatorAuditMixin, metaclass=PoolMeta):
                     (t.passport_series, Index.Equality())),
                 Index(t, (t.person_kind, Index.Equality(cardinality='low'))),
                 Index(t, (t.name, Index.Similarity())),
+                # «contains» of the operators' application list (trigram)
+                Index(t, (t.snils, Index.Similarity())),
+                Index(t, (t.inn, Index.Similarity())),
                 })
         for field in (cls.first_name, cls.last_name, cls.middle_name):
             field.depends.add('person_kind')

@@ -85,6 +85,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
             ]
         cls._sql_indexes.update({
                 Index(t, (t.login, Index.Equality(cardinality='high'))),
+                # «e-mail contains» of the operators' search (trigram)
+                Index(t, (t.email, Index.Similarity())),
                 Index(t, (t.party, Index.Range())),
                 Index(t, (t.create_date, Index.Range(order='DESC'))),
                 })
@@ -417,6 +419,13 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     def lk_operator_domain(cls, filters):
         """The domain of the operators' client list for the filters of the
         search form (a dict; missing or empty values do not filter)."""
+        # The text filters test the columns themselves, in subqueries: the
+        # ORM's clauses on a Char that is not required wrap the column in
+        # COALESCE(column, ''), which no index of the column serves.
+        pool = Pool()
+        Party = pool.get('party.party')
+        party, user = Party.__table__(), cls.__table__()
+        parties, users = [], []
         domain = search.date_range(
             'create_date', filters.get('date_from'), filters.get('date_to'))
         if filters.get('person_kind'):
@@ -425,25 +434,35 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if identifier:
             # one indexed column by the length, no OR: СНИЛС has 11
             # digits, ИНН 10 or 12, the login of a legal entity ИНН + КПП
-            field = {11: 'party.snils', 10: 'party.inn', 12: 'party.inn'
-                }.get(len(identifier), 'login')
-            domain.append((field, '=', identifier))
+            if len(identifier) == 11:
+                parties.append(party.snils == identifier)
+            elif len(identifier) in {10, 12}:
+                parties.append(party.inn == identifier)
+            else:
+                users.append(user.login == identifier)
         if filters.get('roles'):
             domain.append(('roles', 'in', list(filters['roles'])))
         if filters.get('name'):
-            domain.append(search.contains(['party.name'], filters['name']))
+            # the trigram index of party.name on PostgreSQL
+            parties.append(search.ilike_contains(party.name, filters['name']))
         if filters.get('email'):
-            domain.append(search.contains(['email'], filters['email']))
+            users.append(search.ilike_contains(user.email, filters['email']))
         if filters.get('branch'):
             domain.append(('party.branch', '=', filters['branch']))
         if filters.get('id'):
             domain.append(('id', '=', filters['id']))
         if filters.get('passport_series'):
-            domain.append(
-                ('party.passport_series', '=', filters['passport_series']))
+            parties.append(party.passport_series == filters['passport_series'])
         if filters.get('passport_number'):
-            domain.append(
-                ('party.passport_number', '=', filters['passport_number']))
+            parties.append(party.passport_number == filters['passport_number'])
+        if parties:
+            domain.append(('party', 'in', party.select(
+                        party.id, where=functools.reduce(
+                            and_, parties))))
+        if users:
+            domain.append(('id', 'in', user.select(
+                        user.id, where=functools.reduce(
+                            and_, users))))
         if filters.get('activated') == 'yes':
             domain += [('email_valid', '=', True), ('active', '=', True)]
         elif filters.get('activated') == 'no':
