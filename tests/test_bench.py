@@ -91,6 +91,12 @@ def test_generator_rows_pass_constraints(tryton_db):
         for application in applications:
             states = [h.state for h in application.history]
             assert states[-1] == 'draft' and states[0] == application.state
+        if 'meter readings' in totals:  # lk_meters is activated
+            Meter = pool.get('lk.meter')
+            meters = Meter.search([('account.links.party', 'in', parties)])
+            assert len(meters) == 40
+            # one register, two for every fifth client
+            assert totals['meter readings'] == 48 * data.READING_MONTHS
         transaction.rollback()
 
 
@@ -112,3 +118,18 @@ def test_statement_counter(tryton_db):
         with counter.counting():
             Pool().get('lk.branch').search([])
         assert counter.count >= 1
+
+
+def test_workers_are_the_children_of_the_master():
+    "The workers of a master are found by the parent pid of /proc/*/stat"
+    import subprocess
+    import sys
+    child = subprocess.Popen([sys.executable, '-c', 'import time; '
+            'time.sleep(30)'])
+    try:
+        assert child.pid in load.workers(os.getpid())
+        assert load.rss_kib(child.pid) > 0
+    finally:
+        child.kill()
+        child.wait()
+    assert child.pid not in load.workers(os.getpid())

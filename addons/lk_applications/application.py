@@ -361,6 +361,12 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
                 Index(t,
                     (t.state, Index.Equality(cardinality='low')),
                     (t.deadline, Index.Range())),
+                # the operators' list: newest first, within their branches
+                Index(t, (t.create_date, Index.Range(order='DESC'))),
+                Index(t, (t.branch, Index.Range())),
+                # «client contains» of the operators' list (trigram)
+                Index(t, (t.applicant_name, Index.Similarity())),
+                Index(t, (t.applicant_identifier, Index.Similarity())),
                 })
         cls._transitions |= {(e.source, e.target) for e in EDGES}
         cls._buttons.update({

@@ -135,16 +135,20 @@ class Offer(DeactivableMixin, ModelSQL, ModelView):
         return counts
 
     def blocked(self, start, end):
+        return bool(self.blocks(start, end))
+
+    def blocks(self, start, end):
+        "The (start, end) of the blocks of the offer between start and end"
         pool = Pool()
         Block = pool.get('lk.appointment.block')
-        return bool(Block.search([
+        return [(b.start, b.end) for b in Block.search([
                     ('office', '=', self.office.id),
                     ['OR',
                         ('service', '=', None),
                         ('service', '=', self.service.id)],
                     ('start', '<', end),
                     ('end', '>', start),
-                    ], limit=1))
+                    ])]
 
     def free_slots(self, date, now=None):
         """The slots of date with a free place, not started, not blocked and
@@ -155,9 +159,14 @@ class Offer(DeactivableMixin, ModelSQL, ModelView):
         if date > horizon:
             return []
         slots = [(s, e) for s, e in self.slots(date) if s > now]
+        if not slots:
+            return []
         taken = self.taken([s for s, _ in slots])
+        # the blocks of the day at once, not a query per slot
+        blocks = self.blocks(slots[0][0], slots[-1][1])
         return [(s, e) for s, e in slots
-            if taken.get(s, 0) < self.places and not self.blocked(s, e)]
+            if taken.get(s, 0) < self.places
+            and not any(bs < e and be > s for bs, be in blocks)]
 
     def free_days(self, now=None):
         "The local dates within the horizon that have a free slot"

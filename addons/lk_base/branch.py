@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import zoneinfo
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
@@ -30,9 +31,39 @@ class Branch(DeactivableMixin, ModelSQL, ModelView):
             ]
         cls._order.insert(0, ('name', 'ASC'))
 
+    # {id: rec_name} of the active branches in their order, per language
+    _lk_names_cache = Cache('lk.branch.names', context=False)
+
     @staticmethod
     def default_timezone():
         return 'Europe/Moscow'
+
+    @classmethod
+    def on_modification(cls, mode, branches, field_names=None):
+        super().on_modification(mode, branches, field_names=field_names)
+        cls._lk_names_cache.clear()
+
+    @classmethod
+    def lk_names(cls):
+        """{id: rec_name} of every branch, the active first in their order
+        (cached): the choices of the forms and the names the pages show"""
+        from trytond.transaction import Transaction, without_check_access
+        language = Transaction().language
+        names = cls._lk_names_cache.get(language)
+        if names is None:
+            with without_check_access(), \
+                    Transaction().set_context(active_test=False):
+                branches = cls.search([])
+            branches.sort(key=lambda b: not b.active)
+            names = {b.id: (b.rec_name, b.active) for b in branches}
+            cls._lk_names_cache.set(language, names)
+        return names
+
+    @classmethod
+    def lk_choices(cls):
+        "[(id, rec_name)] of the active branches (cached)"
+        return [(i, name) for i, (name, active) in cls.lk_names().items()
+            if active]
 
     def get_rec_name(self, name):
         if self.region:

@@ -5,6 +5,8 @@ acting on behalf of a client and the audit of what they did meanwhile."""
 import datetime as dt
 import secrets
 
+from sql import Literal
+
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -130,18 +132,37 @@ class Session(ModelSQL, ModelView):
     @classmethod
     @without_check_access
     def info(cls, key):
-        "What the portal needs of the live session of key, or None"
-        session = cls.get(key)
-        if not session:
+        """What the portal needs of the live session of key, or None: one
+        statement (and the client's name while acting on behalf)"""
+        if not key:
             return None
-        acting = session.acting_for
+        pool = Pool()
+        User = pool.get('res.user')
+        WebUser = pool.get('web.user')
+        session, user = cls.__table__(), User.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*session.join(user, condition=session.user == user.id
+                ).select(user.id, user.name, user.login, session.acting_for,
+                session.audit,
+                where=(session.key == key)
+                & (session.expires > clock.utcnow())
+                & (user.active == Literal(True)),
+                limit=1))
+        row = cursor.fetchone()
+        if not row:
+            return None
+        user_id, name, login, acting, audit = row
+        acting_name = None
+        if acting:
+            acting_user = WebUser(acting)
+            acting_name = (acting_user.party.rec_name
+                if acting_user.party else None)
         return {
-            'user_id': session.user.id,
-            'name': session.user.name or session.user.login,
-            'acting_for': acting.id if acting else None,
-            'acting_name': (
-                acting.party.rec_name if acting and acting.party else None),
-            'audit_id': session.audit.id if session.audit else None,
+            'user_id': user_id,
+            'name': name or login,
+            'acting_for': acting,
+            'acting_name': acting_name,
+            'audit_id': audit,
             }
 
     @classmethod

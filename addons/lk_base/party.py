@@ -129,6 +129,9 @@ class Party(OperatorAuditMixin, metaclass=PoolMeta):
                     (t.passport_series, Index.Equality())),
                 Index(t, (t.person_kind, Index.Equality(cardinality='low'))),
                 Index(t, (t.name, Index.Similarity())),
+                # «contains» of the operators' application list (trigram)
+                Index(t, (t.snils, Index.Similarity())),
+                Index(t, (t.inn, Index.Similarity())),
                 })
         for field in (cls.first_name, cls.last_name, cls.middle_name):
             field.depends.add('person_kind')
@@ -146,9 +149,15 @@ class Party(OperatorAuditMixin, metaclass=PoolMeta):
         return 'email'
 
     def get_greeting_name(self, name):
-        if self.person_kind == 'fl' and self.first_name:
-            return ' '.join(filter(None, [self.first_name, self.middle_name]))
-        return self.name
+        return self.lk_greeting_name(
+            self.person_kind, self.first_name, self.middle_name, self.name)
+
+    @staticmethod
+    def lk_greeting_name(person_kind, first_name, middle_name, name):
+        "How the portal greets a party: «Имя Отчество» of a person"
+        if person_kind == 'fl' and first_name:
+            return ' '.join(filter(None, [first_name, middle_name]))
+        return name
 
     @fields.depends('person_kind', 'last_name', 'first_name', 'middle_name')
     def on_change_with_name(self):

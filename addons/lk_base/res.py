@@ -22,6 +22,11 @@ class Group(metaclass=PoolMeta):
         help="Members may sign in to the operators' cabinet of the portal. "
         "Each module marks its own staff groups so in its XML.")
 
+    @classmethod
+    def on_modification(cls, mode, groups, field_names=None):
+        super().on_modification(mode, groups, field_names=field_names)
+        Pool().get('res.user')._lk_staff_groups_cache.clear()
+
 
 class User(metaclass=PoolMeta):
     __name__ = 'res.user'
@@ -32,6 +37,10 @@ class User(metaclass=PoolMeta):
         "branches; a super administrator sees all.")
 
     _lk_branches_cache = Cache('res_user.get_lk_branches', context=False)
+    # per set of group ids: their xml ids and whether one is «Operator
+    # Cabinet»; cleared when a group changes
+    _lk_staff_groups_cache = Cache(
+        'res_user.lk_staff_groups', context=False)
 
     @classmethod
     def get_lk_branches(cls):
@@ -67,21 +76,27 @@ class User(metaclass=PoolMeta):
     @without_check_access
     def lk_staff_groups(cls, user_id):
         """('module.xml_id' of the groups of the user, whether one of them
-        opens the operators' cabinet)"""
+        opens the operators' cabinet); cached per set of groups"""
         pool = Pool()
         Group = pool.get('res.group')
         ModelData = pool.get('ir.model.data')
         with Transaction().set_user(user_id):
-            ids = list(cls.get_groups())
-        names = {'%s.%s' % (d.module, d.fs_id) for d in ModelData.search([
-                    ('model', '=', 'res.group'),
-                    ('db_id', 'in', ids),
-                    ])}
-        operator = bool(Group.search([
-                    ('id', 'in', ids),
-                    ('lk_operator', '=', True),
-                    ], limit=1))
-        return names, operator
+            ids = tuple(sorted(cls.get_groups()))
+        cached = cls._lk_staff_groups_cache.get(ids)
+        if cached is None:
+            names = {'%s.%s' % (d.module, d.fs_id)
+                for d in ModelData.search([
+                        ('model', '=', 'res.group'),
+                        ('db_id', 'in', ids),
+                        ])}
+            operator = bool(Group.search([
+                        ('id', 'in', ids),
+                        ('lk_operator', '=', True),
+                        ], limit=1))
+            cached = cls._lk_staff_groups_cache.set(
+                ids, (tuple(sorted(names)), operator))
+        names, operator = cached
+        return set(names), operator
 
     @classmethod
     @without_check_access

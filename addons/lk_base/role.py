@@ -1,5 +1,6 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.cache import Cache
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
@@ -61,17 +62,40 @@ class Role(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                         [table.portal_access], [access],
                         where=table.code == code))
 
+    # Every role, per language: what each request of the portal needs of
+    # the roles without reading them (see lk_roles). Cleared when a role,
+    # or the roles of a web user, change; with [cache] clean_timeout = 0
+    # the other processes learn of it at their next transaction.
+    _lk_roles_cache = Cache('lk.role.portal', context=False)
+    _lk_access_cache = Cache('lk.role.access_of_user', context=False)
+
+    @classmethod
+    def on_modification(cls, mode, roles, field_names=None):
+        super().on_modification(mode, roles, field_names=field_names)
+        cls._lk_roles_cache.clear()
+        cls._lk_access_cache.clear()
+
     @classmethod
     @without_check_access
-    def lk_access(cls, web_user):
-        """What the portal account of id web_user may do: 'client',
-        'read_only' or 'guest' (see portal_access)"""
-        pool = Pool()
-        WebUserRole = pool.get('web.user-lk.role')
-        access = {r.role.portal_access for r in WebUserRole.search([
-                    ('web_user', '=', int(web_user)),
-                    ('role.active', '=', True),
-                    ])}
+    def lk_roles(cls):
+        """{id: (code, portal_access, active, group id, name)} of every
+        role in their order, the names in the transaction's language
+        (cached)"""
+        language = Transaction().language
+        roles = cls._lk_roles_cache.get(language)
+        if roles is None:
+            with Transaction().set_context(active_test=False):
+                roles = {r.id: (r.code, r.portal_access, r.active,
+                        r.group.id if r.group else None, r.name)
+                    for r in cls.search([])}
+            cls._lk_roles_cache.set(language, roles)
+        return roles
+
+    @classmethod
+    def lk_access_of(cls, role_ids):
+        "The portal access given by the roles of role_ids (see lk_access)"
+        roles = cls.lk_roles()
+        access = {roles[r][1] for r in role_ids if r in roles and roles[r][2]}
         if 'read_only' in access:
             return 'read_only'
         elif 'client' in access:
@@ -79,15 +103,31 @@ class Role(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         return 'guest'
 
     @classmethod
-    def lk_names_of_staff(cls):
-        "Names of the roles of the groups of the transaction's staff user"
-        pool = Pool()
-        User = pool.get('res.user')
-        groups = User.get_groups()
-        with without_check_access():
-            return [r.name for r in cls.search([
-                        ('group', 'in', list(groups)),
-                        ])]
+    @without_check_access
+    def lk_access(cls, web_user):
+        """What the portal account of id web_user may do: 'client',
+        'read_only' or 'guest' (see portal_access); cached, as the access
+        rights ask it at every check"""
+        web_user = int(web_user)
+        access = cls._lk_access_cache.get(web_user)
+        if access is None:
+            pool = Pool()
+            WebUserRole = pool.get('web.user-lk.role')
+            access = cls.lk_access_of([r.role.id for r in WebUserRole.search([
+                            ('web_user', '=', web_user),
+                            ])])
+            cls._lk_access_cache.set(web_user, access)
+        return access
+
+    @classmethod
+    def lk_names_of_staff(cls, groups=None):
+        """Names of the roles of groups (ids), by default those of the
+        transaction's staff user"""
+        if groups is None:
+            groups = Pool().get('res.user').get_groups()
+        groups = set(groups)
+        return [name for _, _, active, group, name in cls.lk_roles().values()
+            if active and group in groups]
 
     @classmethod
     @without_check_access
@@ -116,6 +156,11 @@ class WebUserRole(ModelSQL):
             ]
         cls._sql_indexes.add(
             Index(t, (t.role, Index.Range()), (t.web_user, Index.Range())))
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Pool().get('lk.role')._lk_access_cache.clear()
 
 
 def staff_role_codes():

@@ -7,6 +7,8 @@ the model turns that dict into its domain with these helpers, so that every
 list filters a date range and a text the same way."""
 import datetime as dt
 
+from sql.operators import ILike
+
 
 def date_range(field, date_from=None, date_to=None):
     "Clauses of field (a timestamp) between two dates, both included"
@@ -27,3 +29,10 @@ def contains(fields, text):
     if len(clauses) == 1:
         return clauses[0]
     return ['OR'] + clauses
+
+
+def ilike_contains(column, text):
+    """An SQL condition: column (python-sql) contains text, ignoring the
+    case, as search.contains's clause but on the column itself, which a
+    trigram index serves on PostgreSQL"""
+    return ILike(column, '%%%s%%' % text.strip())

@@ -1,9 +1,13 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
+import functools
 import time
+from operator import and_
 
 import html2text
 from sql import Literal
+from sql.conditionals import Coalesce
 from sql.operators import Equal
 
 import trytond.config as config
@@ -81,6 +85,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
             ]
         cls._sql_indexes.update({
                 Index(t, (t.login, Index.Equality(cardinality='high'))),
+                # «e-mail contains» of the operators' search (trigram)
+                Index(t, (t.email, Index.Similarity())),
                 Index(t, (t.party, Index.Range())),
                 Index(t, (t.create_date, Index.Range(order='DESC'))),
                 })
@@ -318,22 +324,89 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     @without_check_access
     def lk_session_user(cls, key):
         "Return (web user id, party ids) of a live session key or None"
-        user = cls.get_user(key) if key else None
-        return cls.lk_user_parties(user)
+        visitor = cls.lk_visitor(key=key)
+        return (visitor['id'], visitor['parties']) if visitor else None
 
     @classmethod
     @without_check_access
     def lk_user_parties(cls, user):
         "Return (web user id, party ids) of an active web user or None"
-        Role = Pool().get('lk.role')
-        user = cls(int(user)) if user is not None else None
-        if user and user.active and user.party:
-            if Role.lk_access(user.id) == 'guest':
-                # public pages only: no client's data under the rules
-                return user.id, []
-            parties = [user.party.id] + [
-                p.id for p in user.secondary_parties]
-            return user.id, parties
+        visitor = cls.lk_visitor(user_id=user) if user is not None else None
+        return (visitor['id'], visitor['parties']) if visitor else None
+
+    @classmethod
+    @without_check_access
+    def lk_visitor(cls, key=None, user_id=None):
+        """What each portal request needs of the active web user of the
+        live session key (or of user_id, for an operator acting on behalf
+        of a client), or None: {'id', 'parties' (none for a guest),
+        'access' (see lk.role.lk_access), 'greeting', 'roles' (names)}.
+
+        Two statements whatever the data, and no write: the user with its
+        session and party, then its roles and secondary parties; the roles
+        themselves come from lk.role's cache. An expired session is
+        removed when the transaction may write (as web.user.session's
+        get_user does)."""
+        pool = Pool()
+        Session = pool.get('web.user.session')
+        Party = pool.get('party.party')
+        Role = pool.get('lk.role')
+        WebUserRole = pool.get('web.user-lk.role')
+        Secondary = pool.get('web.user-party.party.secondary')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        user, party = cls.__table__(), Party.__table__()
+        columns = [user.id, user.active, user.party, party.person_kind,
+            party.first_name, party.middle_name, party.name]
+        if key:
+            session = Session.__table__()
+            query = session.join(user, condition=session.user == user.id
+                ).join(party, 'LEFT', condition=user.party == party.id
+                ).select(*columns, session.id,
+                    Coalesce(session.write_date, session.create_date),
+                    where=session.key == key, limit=1)
+        elif user_id is not None:
+            query = user.join(party, 'LEFT', condition=user.party == party.id
+                ).select(*columns, where=user.id == int(user_id))
+        else:
+            return None
+        cursor.execute(*query)
+        row = cursor.fetchone()
+        if not row:
+            return None
+        (id_, active, party_id, person_kind, first_name, middle_name, name,
+            *session_row) = row
+        if session_row:
+            session_id, modified = session_row
+            if isinstance(modified, str):  # SQLite
+                modified = dt.datetime.fromisoformat(modified)
+            if abs(modified - dt.datetime.now()) > Session.timeout():
+                if not transaction.readonly:
+                    Session.delete([Session(session_id)])
+                return None
+        if not active or not party_id:
+            return None
+        user_role, secondary = WebUserRole.__table__(), Secondary.__table__()
+        cursor.execute(*(
+                user_role.select(Literal('r'), user_role.role,
+                    where=user_role.web_user == id_)
+                | secondary.select(Literal('p'), secondary.party,
+                    where=secondary.user == id_)))
+        role_ids, parties = [], [party_id]
+        for kind, value in cursor:
+            (role_ids if kind == 'r' else parties).append(value)
+        roles = Role.lk_roles()
+        access = Role.lk_access_of(role_ids)
+        return {
+            'id': id_,
+            # public pages only: no client's data under the rules
+            'parties': parties if access != 'guest' else [],
+            'access': access,
+            'greeting': Party.lk_greeting_name(
+                person_kind, first_name, middle_name, name),
+            'roles': [r[4] for i, r in roles.items()
+                if r[2] and i in set(role_ids)],
+            }
 
     @classmethod
     @without_check_access
@@ -346,6 +419,13 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
     def lk_operator_domain(cls, filters):
         """The domain of the operators' client list for the filters of the
         search form (a dict; missing or empty values do not filter)."""
+        # The text filters test the columns themselves, in subqueries: the
+        # ORM's clauses on a Char that is not required wrap the column in
+        # COALESCE(column, ''), which no index of the column serves.
+        pool = Pool()
+        Party = pool.get('party.party')
+        party, user = Party.__table__(), cls.__table__()
+        parties, users = [], []
         domain = search.date_range(
             'create_date', filters.get('date_from'), filters.get('date_to'))
         if filters.get('person_kind'):
@@ -354,25 +434,35 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if identifier:
             # one indexed column by the length, no OR: СНИЛС has 11
             # digits, ИНН 10 or 12, the login of a legal entity ИНН + КПП
-            field = {11: 'party.snils', 10: 'party.inn', 12: 'party.inn'
-                }.get(len(identifier), 'login')
-            domain.append((field, '=', identifier))
+            if len(identifier) == 11:
+                parties.append(party.snils == identifier)
+            elif len(identifier) in {10, 12}:
+                parties.append(party.inn == identifier)
+            else:
+                users.append(user.login == identifier)
         if filters.get('roles'):
             domain.append(('roles', 'in', list(filters['roles'])))
         if filters.get('name'):
-            domain.append(search.contains(['party.name'], filters['name']))
+            # the trigram index of party.name on PostgreSQL
+            parties.append(search.ilike_contains(party.name, filters['name']))
         if filters.get('email'):
-            domain.append(search.contains(['email'], filters['email']))
+            users.append(search.ilike_contains(user.email, filters['email']))
         if filters.get('branch'):
             domain.append(('party.branch', '=', filters['branch']))
         if filters.get('id'):
             domain.append(('id', '=', filters['id']))
         if filters.get('passport_series'):
-            domain.append(
-                ('party.passport_series', '=', filters['passport_series']))
+            parties.append(party.passport_series == filters['passport_series'])
         if filters.get('passport_number'):
-            domain.append(
-                ('party.passport_number', '=', filters['passport_number']))
+            parties.append(party.passport_number == filters['passport_number'])
+        if parties:
+            domain.append(('party', 'in', party.select(
+                        party.id, where=functools.reduce(
+                            and_, parties))))
+        if users:
+            domain.append(('id', 'in', user.select(
+                        user.id, where=functools.reduce(
+                            and_, users))))
         if filters.get('activated') == 'yes':
             domain += [('email_valid', '=', True), ('active', '=', True)]
         elif filters.get('activated') == 'no':

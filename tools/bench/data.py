@@ -11,8 +11,12 @@ The rows are written with COPY through psycopg, bypassing the ORM: at
 scale 1 that is 100 000 clients (party + web user + the role «Клиент ЛК»;
 ФЛ 60 %, ЮЛ 25 %, ИП 15 %, with valid and unique СНИЛС / ИНН+КПП / ИНН),
 300 000 applications spread over the clients in realistic states with one
-history row per state passed, and 1 000 000 notifications. `generate()`
-takes the counts, so a test can run it at a tiny scale.
+history row per state passed, and 1 000 000 notifications; when lk_meters
+is activated, a personal account per client linked to it, with a meter of
+one register (two, day and night, for every fifth) and 24 months of
+readings (2.9 million at scale 1). `generate()` takes the counts, so a
+test can run it at a tiny scale. The template has the pg_trgm extension,
+which the trigram indexes of the «contains» searches need.
 """
 import contextlib
 import datetime as dt
@@ -65,6 +69,8 @@ SUBJECTS = ['Статус заявки изменён', 'Запрошены до
 BASE_DATE = dt.datetime(2021, 1, 11, 9, 0)
 # every MODERATORS-th client is also a moderator of announcements
 MODERATORS = 500
+# the months of readings of each meter register (lk_meters)
+READING_MONTHS = 24
 
 
 def counts(scale):
@@ -182,6 +188,9 @@ def template(cluster, trytond_conf, env):
 
     def build():
         cluster.create(TEMPLATE)
+        with cluster.connect(TEMPLATE, autocommit=True) as conn:
+            # the trigram indexes of the «contains» searches (see README)
+            conn.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         modules = lk_modules()
         log(f"activating {', '.join(modules)} in {TEMPLATE} (trytond-admin)")
         admin_env = dict(env, TRYTONPASSFILE=var('admin_password'))
@@ -408,13 +417,82 @@ def generate(conn, clients, applications, notifications, seed=8,
             'base': BASE_DATE, 'step': span / notifications,
             'count': notifications})
     totals['notifications'] = notifications
-    for table in ['party_party', 'web_user', 'web_user-lk_role',
-            'lk_application', 'lk_application_history', 'lk_notification']:
+    tables = ['party_party', 'web_user', 'web_user-lk_role',
+        'lk_application', 'lk_application_history', 'lk_notification']
+    if _one(conn, "SELECT to_regclass('lk_meter_reading')"):
+        totals.update(_meters(conn, rng, party_start, clients, branches,
+                now.date()))
+        tables += ['lk_meter_account', 'lk_meter_account_link', 'lk_meter',
+            'lk_meter_register', 'lk_meter_reading']
+    for table in tables:
         _reset_sequence(conn, table)
     if finish:
         conn.commit()
         conn.autocommit = True
         conn.execute('VACUUM ANALYZE')
+    return totals
+
+
+def _meters(conn, rng, party_start, clients, branches, today):
+    """lk_meters: a personal account per client, linked to it, with one
+    meter of one register (of two, day and night, for every fifth) and
+    READING_MONTHS months of readings of each register"""
+    totals = {}
+    account_start = _next_id(conn, 'lk_meter_account')
+    meter_start = _next_id(conn, 'lk_meter')
+    register_start = _next_id(conn, 'lk_meter_register')
+    created = BASE_DATE
+
+    def period(months_back):
+        month = today.year * 12 + today.month - 1 - months_back
+        return dt.date(month // 12, month % 12 + 1, 1)
+
+    totals['meter accounts'] = _copy(conn, 'lk_meter_account', [
+            'id', 'number', 'holder', 'branch', 'address', 'create_date',
+            'create_uid'],
+        ((account_start + i, 'ЛС-%09d' % (account_start + i),
+                'Абонент %s' % i, branches[i % len(branches)],
+                'г. Абакан, ул. Пушкина, д. %s' % (1 + i % 200), created, 0)
+            for i in range(clients)))
+    _copy(conn, 'lk_meter_account_link', [
+            'account', 'party', 'create_date', 'create_uid'],
+        ((account_start + i, party_start + i, created, 0)
+            for i in range(clients)))
+    _copy(conn, 'lk_meter', [
+            'id', 'account', 'number', 'model', 'phases', 'active',
+            'installation_date', 'create_date', 'create_uid'],
+        ((meter_start + i, account_start + i, 'ПУ-%08d' % i,
+                'СЭ СО-505 220В 10-40А 1', '1', True, dt.date(2020, 6, 1),
+                created, 0)
+            for i in range(clients)))
+    registers = []
+    for i in range(clients):
+        for zone in (['t1', 't2'] if i % 5 == 0 else ['t1']):
+            registers.append((register_start + len(registers),
+                    meter_start + i, zone))
+    totals['meter registers'] = _copy(conn, 'lk_meter_register', [
+            'id', 'meter', 'code', 'zone', 'digits', 'multiplier',
+            'create_date', 'create_uid'],
+        ((r, m, '1' if z == 't1' else '2', z, 6, 1, created, 0)
+            for r, m, z in registers))
+
+    def readings():
+        for register, meter, _ in registers:
+            value = 1000 + register % 5000
+            for back in range(READING_MONTHS, 0, -1):
+                first = period(back)
+                used = rng.randint(80, 400)
+                yield (register, meter, value + used, first.replace(day=20),
+                    first, 'customer' if back % 6 else 'planned_check',
+                    'valid', value, used, False, False,
+                    dt.datetime.combine(first.replace(day=20), dt.time(10)),
+                    0)
+                value += used
+    totals['meter readings'] = _copy(conn, 'lk_meter_reading', [
+            'register', 'meter', 'value', 'date', 'period', 'source',
+            'state', 'previous_value', 'consumption', 'rollover', 'late',
+            'create_date', 'create_uid'],
+        readings())
     return totals
 
 

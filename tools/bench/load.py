@@ -8,7 +8,8 @@ to var/log/bench-portal.log). Each page gets a second of warm-up, then
 the session cookie (and for a POST the CSRF token and the form) of the next
 visitor, checks the status of each answer, and prints the latency
 percentiles. Last, `--rss-requests` requests on /my, with the RSS of each
-worker (/proc/PID/status) read before and after.
+worker (/proc/PID/status; the workers are the processes whose parent in
+/proc/PID/stat is the gunicorn master) read before and after.
 """
 import json
 import os
@@ -188,12 +189,22 @@ def _wrk(url, script, duration, connections, timeout=None):
 
 
 def workers(master):
-    "The pids of the gunicorn workers of master"
-    try:
-        with open(f'/proc/{master}/task/{master}/children') as fp:
-            return sorted(int(p) for p in fp.read().split())
-    except FileNotFoundError:
-        return []
+    """The pids of the gunicorn workers of master: the processes whose
+    parent (the 4th field of /proc/PID/stat) it is"""
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f'/proc/{entry}/stat') as fp:
+                stat = fp.read()
+        except OSError:  # gone meanwhile
+            continue
+        # the command (2nd field) is in parentheses and may hold spaces
+        fields = stat[stat.rindex(')') + 2:].split()
+        if int(fields[1]) == master:
+            pids.append(int(entry))
+    return sorted(pids)
 
 
 def rss_kib(pid):

@@ -79,6 +79,23 @@ def all_pages(facts):
         Page('step form POST', 'client', lambda c: c.step, method='POST',
             body=lambda c: c.step_body, status=(302,)),
         ]
+    if facts.get('meters'):
+        pages += [
+            Page('readings page', 'client', lambda c: c.readings),
+            # the month-end peak: every request a new submission
+            Page('readings POST', 'client', lambda c: c.readings,
+                method='POST', body=lambda c: c.readings_body,
+                status=(302,)),
+            ]
+    if facts.get('appointments'):
+        pages += [
+            Page('appointment slots', 'client', lambda c: c.slots),
+            # the first POST of a visitor books its place (302), the next
+            # ones are refused: the place is already the visitor's (200)
+            Page('booking POST', 'client', '/my/appointments/new',
+                method='POST', body=lambda c: c.booking_body,
+                status=(302, 200)),
+            ]
     for as_ in ['admin', 'operator']:
         for label, params in client_search_filters(facts):
             pages.append(Page(f'clients [{as_}] {label}', as_,

@@ -14,8 +14,8 @@ holds «web user»):
   the pool, cache refresh with clean_timeout = 0, commit/rollback)
 - record rules: `ir.rule.domain_get`
 - access rights: `ir.model.access.check` and the field accesses
-- menus and cards: the home cards' counters (`_unread_count`,
-  `_action_count`) and the menu registry
+- menus and cards: the home cards' counters (`PortalRegistry.card_counts`)
+  and the menu registry
 - greeting: `party.party.get_greeting_name` and `rec_name` getters
 - translations: flask-babel `gettext` and trytond's `ir.translation`
 - templates: `flask.render_template`
@@ -46,7 +46,7 @@ PARTS = [
         and n == 'domain_get'),
     ('access rights', lambda f, n: f.endswith('ir/model.py')
         and n in {'check', 'get_access'}),
-    ('cards', lambda f, n: n in {'_unread_count', '_action_count'}),
+    ('cards', lambda f, n: n == 'card_counts'),
     ('menus', lambda f, n: n in {'menu_entries', 'operator_groups'}),
     ('greeting / rec_name', lambda f, n: n in {
             'get_greeting_name', 'get_rec_name'}),

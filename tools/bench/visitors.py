@@ -6,6 +6,12 @@ application, and a draft of their own for the step form POST. For staff: the
 users `bench_admin` (super administrator) and `bench_operator` (operator of
 the branch «Хакасэнерго»), each with an `lk.operator.session`.
 
+When lk_meters is activated, each client gets the readings form of its
+meter (values above the last ones); when lk_appointments is, the database
+gets a month of bookings (about half the places of every offer's slots of
+the next 30 days, taken by other generated clients) and each client a free
+place: its slot page and its booking POST.
+
 The sessions are opened in the database, not through /login: its rate limit
 and password hashing would only slow the set-up. The Flask session cookies
 are then signed with the portal's secret key, holding what the login views
@@ -34,6 +40,12 @@ class Client:
     document: str
     step: str
     step_body: dict
+    # lk_meters: the page that submits the readings of the client's meter
+    readings: str = None
+    readings_body: dict = None
+    # lk_appointments: the slot page of a free place, and its booking
+    slots: str = None
+    booking_body: dict = None
 
 
 @dataclasses.dataclass
@@ -92,7 +104,7 @@ def prepare(database, env, count):
         kind, = Kind.search([('code', '=', 'new_connection')], limit=1)
         documents = Document.create([{
                     'application': a, 'name': 'scan-%s.pdf' % a,
-                    'data': PDF, 'uploaded_by': 'bench'}
+                    'data': PDF}
                 for _, _, a in rows])
         drafts = Application.create([{
                     'kind': kind.id, 'party': p, 'web_user': u,
@@ -126,6 +138,8 @@ def prepare(database, env, count):
         staff, branch = _staff()
         facts = _facts(cursor, branch)
         facts['operator_branch'] = branch
+        facts['meters'] = _meters(cursor, clients)
+        facts['appointments'] = _appointments(cursor, clients)
         transaction.commit()
     return Visitors(database, clients, staff, facts)
 
@@ -196,3 +210,108 @@ def _facts(cursor, branch):
             "WHERE a.branch = %s ORDER BY a.id DESC OFFSET 17 LIMIT 1",
             branch),
         }
+
+
+def _active(cursor, module):
+    cursor.execute("SELECT 1 FROM ir_module WHERE name = %s "
+        "AND state = 'activated'", (module,))
+    return bool(cursor.fetchone())
+
+
+def _meters(cursor, clients):
+    """The readings form of each client's meter (lk_meters), with values
+    above the last ones; False when the module is not activated"""
+    if not clients or not _active(cursor, 'lk_meters'):
+        return False
+    cursor.execute("""
+        SELECT l.party, m.id, r.id, COALESCE(MAX(rd.value), 0)
+        FROM lk_meter_account_link l
+        JOIN lk_meter m ON m.account = l.account
+        JOIN lk_meter_register r ON r.meter = m.id
+        LEFT JOIN lk_meter_reading rd ON rd.register = r.id
+        WHERE l.party = ANY(%s)
+        GROUP BY l.party, m.id, r.id ORDER BY l.party, m.id, r.id""",
+        ([c.party_id for c in clients],))
+    meters = {}
+    for party, meter, register, value in cursor.fetchall():
+        meters.setdefault(party, (meter, {}))[1][
+            'value_%s' % register] = str(int(value) + 150)
+    for client in clients:
+        if client.party_id in meters:
+            meter, values = meters[client.party_id]
+            client.readings = f'/my/meters/{meter}/readings'
+            # no token: each submission is a new one, which replaces the
+            # reading of the period as a client's second submission does
+            client.readings_body = dict(values, csrf_token=client.csrf)
+    return any(c.readings for c in clients)
+
+
+def _appointments(cursor, clients, days=30, share=0.5):
+    """A month of bookings (lk_appointments): about share of the places of
+    every offer's slots of the next days, taken by generated clients other
+    than the visitors; then a free place for each visitor, for its slot
+    page and its booking. False when the module is not activated."""
+    import datetime as dt
+    import random
+
+    from trytond.modules.lk_base import clock
+    from trytond.pool import Pool
+    if not clients or not _active(cursor, 'lk_appointments'):
+        return False
+    Offer = Pool().get('lk.appointment.offer')
+    rng = random.Random(8)
+    visitors = {c.party_id for c in clients}
+    cursor.execute("SELECT p.id FROM party_party p JOIN web_user u "
+        "ON u.party = p.id WHERE u.email LIKE '%%@bench.example.ru' "
+        "ORDER BY p.id LIMIT 20000")
+    parties = [p for p, in cursor.fetchall() if p not in visitors]
+    now = clock.utcnow()
+    # a second preparation of the database (counts, then load) adds none
+    cursor.execute("SELECT 1 FROM lk_appointment WHERE comment = 'bench' "
+        "LIMIT 1")
+    generate = not cursor.fetchone()
+    cursor.execute("SELECT seat_key FROM lk_appointment "
+        "WHERE seat_key IS NOT NULL AND start > %s", (now,))
+    taken = {k for k, in cursor.fetchall()}
+    rows, free, used = [], [], set()
+    for offer in Offer.search([('office.active', '=', True)]):
+        office = offer.office
+        today = office.today(now)
+        for i in range(1, days + 1):
+            date = today + dt.timedelta(days=i)
+            for start, end in offer.slots(date):
+                prefix = offer.seat_prefix(start)
+                for seat in range(1, offer.places + 1):
+                    if '%s#%s' % (prefix, seat) in taken:
+                        continue
+                    if generate and parties and rng.random() < share:
+                        # one booking of a client per slot (client_key)
+                        n = len(rows)
+                        while (parties[n % len(parties)], start) in used:
+                            n += 1
+                        party = parties[n % len(parties)]
+                        used.add((party, start))
+                        rows.append((party, offer.id, start, end, seat,
+                                '%s#%s' % (prefix, seat),
+                                'p%s@%s' % (party, start.isoformat()),
+                                'confirmed', False, 'bench', now, 0))
+                    else:
+                        free.append((offer, date, start))
+    for i in range(0, len(rows), 1000):
+        cursor.execute('INSERT INTO lk_appointment (party, offer, start, '
+            '"end", seat, seat_key, client_key, state, reminded, comment, '
+            'create_date, create_uid) SELECT * FROM UNNEST('
+            '%s::int[], %s::int[], %s::timestamp[], %s::timestamp[], '
+            '%s::int[], %s::varchar[], %s::varchar[], %s::varchar[], '
+            '%s::bool[], %s::text[], %s::timestamp[], %s::int[])',
+            [list(column) for column in zip(*rows[i:i + 1000])])
+    rng.shuffle(free)
+    for client, (offer, date, start) in zip(clients, free):
+        office = offer.office
+        choice = {'branch': office.branch.id, 'office': office.id,
+            'service': offer.id, 'date': date.isoformat()}
+        client.slots = '/my/appointments/new?' + '&'.join(
+            f'{k}={v}' for k, v in choice.items())
+        client.booking_body = dict(choice, slot=start.isoformat(),
+            csrf_token=client.csrf)
+    return True

@@ -26,19 +26,16 @@ def init_portal(app, portal):
         'announcements', _l('Power redistribution'),
         _l('Announcements of demand and offer of maximum power, messages '
             'with their authors.'),
-        'lk_announcements.mine', 'chat', 60, count=_thread_count)
+        'lk_announcements.mine', 'chat', 60, count_domain=_thread_domain)
 
 
-def _thread_count():
+def _thread_domain():
     "The client's threads: on own announcements and on others'"
     from flask import g
-
-    from trytond.pool import Pool
-    Thread = Pool().get('lk.announcement.thread')
-    return Thread.search_count(['OR',
-            ('party', 'in', g.party_ids),
-            ('announcement.party', 'in', g.party_ids),
-            ])
+    return 'lk.announcement.thread', ['OR',
+        ('party', 'in', g.party_ids),
+        ('announcement.party', 'in', g.party_ids),
+        ]
 
 
 def _atom_date(value):

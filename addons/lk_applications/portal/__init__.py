@@ -36,16 +36,13 @@ def init_portal(app, portal):
         'applications', _l('Applications'),
         _l('Technological connection: apply, complete the documents the '
             'company asks for, follow the status.'),
-        'lk_applications.applications', 'bolt', 30, count=_action_count)
+        'lk_applications.applications', 'bolt', 30, count_domain=_action_domain)
 
 
-def _action_count():
+def _action_domain():
     "Applications waiting for the client: drafts and requested documents"
     from flask import g
-
-    from trytond.pool import Pool
-    Application = Pool().get('lk.application')
-    return Application.search_count([
-            ('party', 'in', g.party_ids),
-            ('needs_action', '=', True),
-            ])
+    return 'lk.application', [
+        ('party', 'in', g.party_ids),
+        ('needs_action', '=', True),
+        ]

@@ -33,8 +33,9 @@ from .views import add_remark, refusal, send_document
 GROUPS = (
     'lk_base.group_lk_operator', 'lk_base.group_lk_admin',
     'lk_base.group_lk_demo')
-# the board shows at most this many cards; the list pages through all
-BOARD_LIMIT = 500
+# the board shows at most this many cards per stage, with a link to the
+# list of the others (which pages through all)
+BOARD_COLUMN = 10
 BOARD_ORDER = [('deadline', 'ASC NULLS LAST'), ('id', 'ASC')]
 
 
@@ -48,8 +49,7 @@ def _filter_form():
     Branch = pool.get('lk.branch')
     Kind = pool.get('lk.application.kind')
     form = OperatorFilterForm(request.args)
-    form.branch.choices = [('', _('All branches'))] + [
-        (b.id, b.rec_name) for b in Branch.search([])]
+    form.branch.choices = [('', _('All branches'))] + Branch.lk_choices()
     form.kind.choices = [('', _('All kinds'))] + [
         (k.id, k.title) for k in Kind.search([])]
     form.state.choices = [('', _('All'))] + _states()
@@ -67,10 +67,24 @@ def _domain(form):
             domain.append((name, '=', filters[name]))
     if 'overdue' in filters:
         domain.append(('overdue', '=', filters['overdue'] == 'yes'))
-    if filters.get('client', '').strip():
-        domain.append(search.contains([
-                    'party.name', 'applicant_name', 'applicant_identifier',
-                    'party.snils', 'party.inn'], filters['client']))
+    text = filters.get('client', '').strip()
+    if text:
+        # on the columns themselves, which their trigram indexes serve
+        # (the ORM's clauses wrap them in COALESCE)
+        pool = Pool()
+        party = pool.get('party.party').__table__()
+        application = pool.get('lk.application').__table__()
+        domain.append(['OR',
+                ('party', 'in', party.select(party.id, where=(
+                            search.ilike_contains(party.name, text)
+                            | search.ilike_contains(party.snils, text)
+                            | search.ilike_contains(party.inn, text)))),
+                ('id', 'in', application.select(application.id, where=(
+                            search.ilike_contains(
+                                application.applicant_name, text)
+                            | search.ilike_contains(
+                                application.applicant_identifier, text)))),
+                ])
     return domain
 
 
@@ -87,19 +101,49 @@ def operator_applications():
 @bp.route('/operator/applications/board')
 @operator_view(groups=GROUPS)
 def operator_board():
-    Application = Pool().get('lk.application')
     form = _filter_form()
-    records = Application.search(
-        _domain(form), order=BOARD_ORDER, limit=BOARD_LIMIT + 1)
-    by_state = {}
-    for record in records[:BOARD_LIMIT]:
-        by_state.setdefault(record.state, []).append(record)
-    columns = [(key, label, by_state.get(key, []))
-        for key, label in _states()
-        if key not in FINAL_STATES or by_state.get(key)]
+    columns = []
+    cards, counts = _board_cards(_domain(form))
+    for key, label in _states():
+        count = counts.get(key, 0)
+        if key not in FINAL_STATES or count:
+            more = None
+            if count > len(cards.get(key, [])):
+                more = url_for('lk_applications.operator_applications',
+                    **dict(request.args.to_dict(), state=key))
+            columns.append((key, label, cards.get(key, []), count, more))
     return render_template(
         'lk_applications/operator/board.html', form=form, columns=columns,
-        truncated=len(records) > BOARD_LIMIT, limit=BOARD_LIMIT)
+        limit=BOARD_COLUMN)
+
+
+def _board_cards(domain):
+    """({state: the first BOARD_COLUMN applications of domain in
+    BOARD_ORDER}, {state: the number of applications of domain}): three
+    statements, whatever the number of applications"""
+    from sql import Literal, NullsLast, Window
+    from sql.aggregate import Count
+    from sql.functions import RowNumber
+    from trytond.transaction import Transaction
+    Application = Pool().get('lk.application')
+    table = Application.__table__()
+    found = Application.search(domain, order=[], query=True)
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.select(table.state, Count(Literal(1)),
+            where=table.id.in_(found), group_by=[table.state]))
+    counts = dict(cursor)
+    rank = RowNumber(window=Window([table.state], order_by=[
+                NullsLast(table.deadline.asc), table.id.asc]))
+    ranked = table.select(table.id, rank.as_('rank'),
+        where=table.id.in_(found))
+    cursor.execute(*ranked.select(ranked.id,
+            where=ranked.rank <= BOARD_COLUMN))
+    records = Application.search([('id', 'in', [i for i, in cursor])],
+        order=BOARD_ORDER)
+    cards = {}
+    for record in records:
+        cards.setdefault(record.state, []).append(record)
+    return cards, counts
 
 
 class ReviewForm(FlaskForm):

@@ -29,19 +29,17 @@ def init_portal(app, portal):
         'notifications', _l('Notifications'),
         _l('Messages from the company about your applications, meters '
             'and payments.'),
-        'lk_base.notifications', 'bell', 20, count=_unread_count)
+        'lk_base.notifications', 'bell', 20, count_domain=_unread_domain)
     portal.add_operator_menu(
         'clients', _l('Portal users'), 'lk_operator.clients', 10)
     portal.add_operator_menu(
         'client_new', _l('Register a client'), 'lk_operator.client_new', 20)
 
 
-def _unread_count():
-    from trytond.pool import Pool
+def _unread_domain():
     from flask import g
-    Notification = Pool().get('lk.notification')
-    return Notification.search_count([
-            ('party', 'in', g.party_ids),
-            ('direction', '=', 'in'),
-            ('is_read', '=', False),
-            ])
+    return 'lk.notification', [
+        ('party', 'in', g.party_ids),
+        ('direction', '=', 'in'),
+        ('is_read', '=', False),
+        ]

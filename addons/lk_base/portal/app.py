@@ -124,8 +124,17 @@ def create_app(test_config=None):
     app.after_request(_security_headers)
     app.jinja_env.globals.update(
         portal=portal, languages=LANGUAGES, get_locale=get_locale,
-        company=lambda: app.config['LK_COMPANY_NAME'])
+        company=lambda: app.config['LK_COMPANY_NAME'],
+        branch_name=branch_name)
     return app
+
+
+def branch_name(branch):
+    "The name of a branch (a record or an id) from the cache, '' for None"
+    if not branch:
+        return ''
+    names = Pool().get('lk.branch').lk_names()
+    return names.get(int(branch), ('', None))[0]
 
 
 def _database_facts(app):

@@ -103,8 +103,7 @@ def logout():
 def _branch_choices():
     pool = Pool()
     Branch = pool.get('lk.branch')
-    return [(-1, _('Choose a branch'))] + [
-        (b.id, b.rec_name) for b in Branch.search([])]
+    return [(-1, _('Choose a branch'))] + Branch.lk_choices()
 
 
 @bp.route('/register', methods=['GET', 'POST'])

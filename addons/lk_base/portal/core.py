@@ -17,6 +17,7 @@ and the operator's id, which lk records store and the audit logs.
 """
 import functools
 import math
+import time
 import types
 import urllib.parse
 from dataclasses import dataclass, field
@@ -24,8 +25,6 @@ from dataclasses import dataclass, field
 from flask import (
     abort, current_app, flash, g, redirect, render_template, request,
     session, url_for)
-from flask_tryton import Tryton
-
 from trytond.i18n import gettext as tryton_gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
@@ -62,6 +61,7 @@ class HomeCard:
     endpoint: str = field(compare=False)
     icon: str = field(compare=False)
     count: object = field(default=None, compare=False)
+    count_domain: object = field(default=None, compare=False)
 
 
 class PortalRegistry:
@@ -81,11 +81,24 @@ class PortalRegistry:
             self.menu[key] = entry
 
     def add_card(self, key, title, description, endpoint, icon, order,
-            count=None):
-        "count: a callable run in the home page's transaction, or None"
-        self.cards.append(
-            HomeCard(order, key, title, description, endpoint, icon, count))
+            count=None, count_domain=None):
+        """count_domain: a callable returning (model name, domain) of the
+        records the card's badge counts, in the home page's transaction
+        (the badges of all cards are counted by one statement, see
+        card_counts); count: a callable returning the number itself"""
+        self.cards.append(HomeCard(order, key, title, description, endpoint,
+                icon, count, count_domain))
         self.cards.sort()
+
+    def card_counts(self):
+        """[(card, count)] of the home page: the counts of every
+        count_domain in one statement (see search_counts)"""
+        with_domain = [c for c in self.cards if c.count_domain]
+        counts = dict(zip(map(id, with_domain),
+                search_counts([c.count_domain() for c in with_domain])))
+        return [(card, counts[id(card)] if card.count_domain
+                else card.count() if card.count else None)
+            for card in self.cards]
 
     def menu_entries(self):
         return sorted(self.menu.values())
@@ -98,6 +111,23 @@ class PortalRegistry:
                 order, key, label, endpoint,
                 groups=tuple(groups or (OPERATOR,))))
         self.operator_menu.sort()
+
+
+def search_counts(searches):
+    """[search_count(domain) of model for (model name, domain) of searches],
+    under the record rules, in one statement"""
+    from sql import Literal, Union
+    from sql.aggregate import Count
+    if not searches:
+        return []
+    queries = [Pool().get(model).search(domain, order=[], query=True).select(
+            Literal(i), Count(Literal(1)))
+        for i, (model, domain) in enumerate(searches)]
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*(Union(*queries, all_=True)
+            if len(queries) > 1 else queries[0]))
+    counts = dict(cursor)
+    return [counts.get(i, 0) for i in range(len(searches))]
 
 
 def registry():
@@ -117,66 +147,58 @@ def load_staff(key):
     info['groups'], operator = User.lk_staff_groups(info['user_id'])
     if operator:
         info['groups'].add(OPERATOR)
-    with Transaction().set_user(info['user_id']), \
-            Transaction().set_context(language=_language()):
+    with Transaction().set_user(info['user_id']):
         info['roles'] = Role.lk_names_of_staff()
     return types.SimpleNamespace(**info)
 
 
 def request_staff():
     """The staff session of the request, or None: loaded once per request,
-    in the running transaction or else in a read-only one of its own
-    (the staff pages need it to know as whom to start theirs)"""
+    in the request's transaction (see `run_in_transaction`)"""
     if '_lk_staff' not in g:
         key = session.get(STAFF_KEY)
         staff = None
-        if key and Transaction().database:
-            staff = load_staff(key)
-        elif key:
-            with Transaction().start(
-                    current_app.config['TRYTON_DATABASE'], 0,
-                    readonly=True):
+        if key:
+            with Transaction().set_context(language=_language()):
                 staff = load_staff(key)
         g._lk_staff = staff
     g.staff = g._lk_staff
     return g.staff
 
 
-def _request_context():
-    "Context of the request's transaction: who the client is"
+def _client_setup():
+    """(user, context) of a client page, in the request's transaction:
+    the portal user, with who the client is"""
     pool = Pool()
     WebUser = pool.get('web.user')
-    context = {'language': _language()}
+    context = {}
     g.staff = None
     g.role_names = []
+    visitor = None
     if session.get(STAFF_KEY):
         request_staff()
         acting = g.staff.acting_for if g.staff else None
-        found = WebUser.lk_user_parties(acting) if acting else None
-        if found:
+        visitor = WebUser.lk_visitor(user_id=acting) if acting else None
+        if visitor:
             context.update({
                     OPERATOR_KEY: g.staff.user_id,
                     AUDIT_KEY: g.staff.audit_id,
                     PATH_KEY: request.path,
                     })
+    elif session.get(SESSION_KEY):
+        visitor = WebUser.lk_visitor(key=session[SESSION_KEY])
+    if visitor:
+        g.web_user_id, g.party_ids = visitor['id'], visitor['parties']
+        g.read_only = visitor['access'] == 'read_only'
     else:
-        found = WebUser.lk_session_user(session.get(SESSION_KEY))
-    g.web_user_id, g.party_ids = found or (None, [])
-    g.read_only = bool(g.web_user_id) and (
-        pool.get('lk.role').lk_access(g.web_user_id) == 'read_only')
+        g.web_user_id, g.party_ids, g.read_only = None, [], False
     if g.party_ids:
         # for the layout, which error pages render outside the transaction
-        Party = pool.get('party.party')
-        g.greeting_name = Party(g.party_ids[0]).greeting_name
-        with Transaction().set_context(language=context['language']):
-            g.role_names = [
-                r.name for r in WebUser(g.web_user_id).roles if r.active]
+        g.greeting_name = visitor['greeting']
+        g.role_names = visitor['roles']
     context['web_parties'] = g.party_ids
     context['web_user'] = g.web_user_id
-    # Transactions started outside the RPC dispatcher skip access rights
-    # and record rules unless asked for them.
-    context['_check_access'] = True
-    return context
+    return _portal_user(), context
 
 
 def _language():
@@ -188,10 +210,90 @@ def _portal_user():
     return current_app.config['LK_PORTAL_USER']
 
 
+WRITE_METHODS = {'PUT', 'POST', 'DELETE', 'PATCH'}
+
+
+def run_in_transaction(readonly=None, setup=_client_setup):
+    """Run the view in one Tryton transaction per request.
+
+    The transaction starts as the portal user with the request's language;
+    setup() then returns, from inside it, the (user, context) the view runs
+    with: who the client or the staff member is costs no transaction of its
+    own. Read only unless the method writes (PUT, POST, DELETE, PATCH).
+    Like flask-tryton's Tryton.transaction: retried on a database
+    operational error of a writing transaction, a user error answers 400,
+    the queued tasks run after the commit when no worker does."""
+    from trytond import backend
+    from trytond.exceptions import (
+        ConcurrencyException, UserError, UserWarning)
+    from trytond.transaction import TransactionError
+    from werkzeug.exceptions import BadRequest
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if Transaction().database:
+                # a view called from another: its transaction
+                return _run(Transaction(), setup, view, args, kwargs)
+            tryton = current_app.extensions['Tryton']
+            database = current_app.config['TRYTON_DATABASE']
+            is_readonly = (request.method not in WRITE_METHODS
+                if readonly is None else readonly)
+            base_context = {
+                'language': _language(),
+                '_request': {
+                    'remote_addr': request.remote_addr,
+                    'http_host': request.environ.get('HTTP_HOST'),
+                    'scheme': request.scheme,
+                    'is_secure': request.is_secure,
+                    },
+                }
+            count, extras = 0, {}
+            while True:
+                if count:
+                    time.sleep(0.02 * count)
+                g.pop('_lk_staff', None)
+                with Transaction().start(database, _portal_user(),
+                        readonly=is_readonly, context=base_context,
+                        **extras) as transaction:
+                    try:
+                        result = _run(transaction, setup, view, args, kwargs)
+                    except TransactionError as e:
+                        transaction.rollback()
+                        transaction.tasks.clear()
+                        e.fix(extras)
+                        continue
+                    except backend.DatabaseOperationalError:
+                        if count < tryton.database_retry and not is_readonly:
+                            transaction.rollback()
+                            transaction.tasks.clear()
+                            count += 1
+                            continue
+                        raise
+                    except (UserError, UserWarning,
+                            ConcurrencyException) as e:
+                        raise BadRequest(e.message)
+                if Transaction().database is None:
+                    from trytond.worker import run_task
+                    while transaction.tasks:
+                        run_task(tryton.pool, transaction.tasks.pop())
+                return result
+        return wrapper
+    return decorator
+
+
+def _run(transaction, setup, view, args, kwargs):
+    user, context = setup()
+    # Transactions started outside the RPC dispatcher skip access rights
+    # and record rules unless asked for them.
+    context['_check_access'] = True
+    with transaction.set_user(user), transaction.set_context(context):
+        return view(*args, **kwargs)
+
+
 def transaction(readonly=None):
     "Run the view in a Tryton transaction as the portal user"
-    return Tryton.transaction(
-        readonly=readonly, user=_portal_user, context=_request_context)
+    return run_in_transaction(readonly=readonly)
 
 
 def login_required(view):

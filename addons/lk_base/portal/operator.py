@@ -17,14 +17,12 @@ read-only access) apply as in the back office.
 import functools
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_tryton import Tryton
-
 from trytond.i18n import gettext as tryton_gettext
 
 from ..operator import PATH_KEY
 from .core import (
-    ADMIN_GROUPS, DEMO_GROUP, OPERATOR, _language, _portal_user, local_path,
-    referrer_path, request_staff)
+    ADMIN_GROUPS, DEMO_GROUP, OPERATOR, _portal_user, local_path,
+    referrer_path, request_staff, run_in_transaction)
 
 __all__ = ['ADMIN_GROUPS', 'OPERATOR', 'current_staff', 'operator_view',
     'staff_in', 'staff_transaction']
@@ -40,25 +38,19 @@ def current_staff():
     return g.get('staff')
 
 
-def _staff_user():
-    "The res.user of the request (called before its transaction starts)"
+def _staff_setup():
+    """(user, context) of a staff page, in the request's transaction: the
+    staff member's res.user, or the portal user when nobody signed in"""
     staff = request_staff()
-    return staff.user_id if staff else _portal_user()
-
-
-def _staff_context():
     g.web_user_id, g.party_ids = None, []
-    return {
-        'language': _language(),
-        '_check_access': True,
+    return (staff.user_id if staff else _portal_user()), {
         PATH_KEY: request.path,
         }
 
 
 def staff_transaction(readonly=None):
     "Run the view in a transaction as the signed-in staff user"
-    return Tryton.transaction(
-        readonly=readonly, user=_staff_user, context=_staff_context)
+    return run_in_transaction(readonly=readonly, setup=_staff_setup)
 
 
 def operator_view(groups=(OPERATOR,), readonly=None, acting=False,

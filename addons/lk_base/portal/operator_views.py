@@ -93,7 +93,7 @@ def home():
 def _role_choices():
     pool = Pool()
     Role = pool.get('lk.role')
-    return [(r.id, r.name) for r in Role.search([])]
+    return [(i, role[4]) for i, role in Role.lk_roles().items() if role[2]]
 
 
 def _filter_form():
@@ -101,8 +101,7 @@ def _filter_form():
     Branch = pool.get('lk.branch')
     form = ClientFilterForm(request.args)
     form.roles.choices = _role_choices()
-    form.branch.choices = [('', _('Choose a branch'))] + [
-        (b.id, b.rec_name) for b in Branch.search([])]
+    form.branch.choices = [('', _('Choose a branch'))] + Branch.lk_choices()
     form.validate()
     return form
 

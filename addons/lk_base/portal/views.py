@@ -9,7 +9,7 @@ import mailbox
 import re
 
 from flask import (
-    abort, current_app, flash, redirect, render_template, request,
+    abort, current_app, flash, g, redirect, render_template, request,
     session, url_for)
 from flask_babel import gettext as _
 
@@ -22,7 +22,8 @@ from . import blueprint as bp
 from .app import LANGUAGES
 from .core import (
     current_party, current_web_user, file_response, get_own_or_404,
-    local_path, paginate, portal_view, registry, rollback, transaction)
+    local_path, paginate, portal_view, registry, rollback, search_counts,
+    transaction)
 from .forms import (
     MessageForm, NotificationFilterForm, NotificationSettingsForm,
     ProfileChangeForm)
@@ -36,12 +37,9 @@ def index():
 @bp.route('/my')
 @portal_view()
 def home():
-    cards = []
-    for card in registry().cards:
-        count = card.count() if card.count else None
-        cards.append((card, count))
     return render_template(
-        'lk_base/home.html', cards=cards, party=current_party())
+        'lk_base/home.html', cards=registry().card_counts(),
+        party=current_party())
 
 
 def _notify_methods():
@@ -147,14 +145,12 @@ BOXES = {
 @bp.route('/my/notifications')
 @portal_view()
 def notifications():
-    pool = Pool()
-    Notification = pool.get('lk.notification')
     box = request.args.get('box', 'inbox')
     if box not in BOXES:
         abort(404)
-    party = current_party()
+    party_id = g.party_ids[0]
     filter_form = NotificationFilterForm(request.args)
-    domain = [('party', '=', party.id)] + BOXES[box]
+    domain = [('party', '=', party_id)] + BOXES[box]
     if filter_form.validate() and filter_form.date.data:
         day = filter_form.date.data
         domain += [
@@ -163,10 +159,9 @@ def notifications():
                     day + dt.timedelta(days=1), dt.time.min)),
             ]
     page = paginate('lk.notification', domain)
-    counts = {
-        name: Notification.search_count(
-            [('party', '=', party.id)] + box_domain)
-        for name, box_domain in BOXES.items()}
+    counts = dict(zip(BOXES, search_counts([
+                    ('lk.notification', [('party', '=', party_id)] + box_domain)
+                    for box_domain in BOXES.values()])))
     return render_template(
         'lk_base/notifications.html', page=page, box=box, counts=counts,
         filter_form=filter_form)
