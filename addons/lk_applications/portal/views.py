@@ -426,6 +426,7 @@ def withdraw(application_id):
     pool = Pool()
     Application = pool.get('lk.application')
     record = get_own_or_404('lk.application', application_id)
+    list_url = section_list_url(record)  # read before the draft is gone
     try:
         deleted = Application.discard([record])
     except UserError as exception:
@@ -434,7 +435,7 @@ def withdraw(application_id):
     else:
         if deleted:
             flash(_('The draft is deleted.'), 'success')
-            return redirect(section_list_url(record))
+            return redirect(list_url)
         flash(_('The application is withdrawn.'), 'success')
     return redirect(url_for(
             'lk_applications.application', application_id=application_id))

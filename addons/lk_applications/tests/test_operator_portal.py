@@ -128,7 +128,7 @@ def test_client_cannot_reach_operator_pages(
 
 
 def test_other_branch_is_invisible(portal_app, client, operator, own,
-        foreign):
+        foreign, khakassia_client):
     foreign_id, _ = foreign
     assert client.get(
         '/operator/applications/%s' % foreign_id).status_code == 404
@@ -141,7 +141,10 @@ def test_other_branch_is_invisible(portal_app, client, operator, own,
         assert link(foreign) not in page
         results = page.split('id="search-title"')[1].split('</section>')[1]
         assert 'Алтайский' not in results
-    assert link(own) in text(client.get('/operator/applications/board'))
+    # the board shows the first cards of each stage by deadline
+    first = make_application(portal_app, khakassia_client,
+        deadline=dt.date(2001, 1, 1))
+    assert link(first) in text(client.get('/operator/applications/board'))
 
 
 def test_move_runs_the_transition(portal_app, client, operator, own):

@@ -270,8 +270,9 @@ class LkPaymentTestCase(ModuleTestCase):
         left = pay(sandbox, offer().invoices[0], 'abandon')
         sandbox.orders[left.bank_order]['status'] = 2  # not known to us
         today = dt.date.today()
+        # only these two: payments left by other tests are in the period too
         rows = {p.id: (o.status, match) for p, o, match in
-            Payment.reconcile(today, today)}
+            Payment.reconcile(today, today) if p in {paid, left}}
         self.assertEqual(rows[paid.id], ('paid', True))
         self.assertEqual(rows[left.id], ('paid', False))
 
