@@ -103,8 +103,9 @@ def operator_applications():
 def operator_board():
     form = _filter_form()
     columns = []
-    cards, counts = _board_cards(_domain(form))
-    for key, label in _states():
+    states = _states()
+    cards, counts = _board_cards(_domain(form), [s[0] for s in states])
+    for key, label in states:
         count = counts.get(key, 0)
         if key not in FINAL_STATES or count:
             more = None
@@ -117,32 +118,35 @@ def operator_board():
         limit=BOARD_COLUMN)
 
 
-def _board_cards(domain):
+def _board_cards(domain, states):
     """({state: the first BOARD_COLUMN applications of domain in
     BOARD_ORDER}, {state: the number of applications of domain}): three
-    statements, whatever the number of applications"""
-    from sql import Literal, NullsLast, Window
+    statements whatever the number of applications, the cards by one
+    index scan per stage (state, deadline)"""
+    from sql import Literal, Union
     from sql.aggregate import Count
-    from sql.functions import RowNumber
     from trytond.transaction import Transaction
     Application = Pool().get('lk.application')
     table = Application.__table__()
-    found = Application.search(domain, order=[], query=True)
     cursor = Transaction().connection.cursor()
+    found = Application.search(domain, order=[], query=True)
     cursor.execute(*table.select(table.state, Count(Literal(1)),
             where=table.id.in_(found), group_by=[table.state]))
     counts = dict(cursor)
-    rank = RowNumber(window=Window([table.state], order_by=[
-                NullsLast(table.deadline.asc), table.id.asc]))
-    ranked = table.select(table.id, rank.as_('rank'),
-        where=table.id.in_(found))
-    cursor.execute(*ranked.select(ranked.id,
-            where=ranked.rank <= BOARD_COLUMN))
-    records = Application.search([('id', 'in', [i for i, in cursor])],
-        order=BOARD_ORDER)
+    firsts = []
+    for state in states:
+        if counts.get(state):
+            first = Application.search(domain + [('state', '=', state)],
+                order=BOARD_ORDER, limit=BOARD_COLUMN, query=True)
+            firsts.append(first.select(first.id))
     cards = {}
-    for record in records:
-        cards.setdefault(record.state, []).append(record)
+    if firsts:
+        cursor.execute(*(Union(*firsts, all_=True)
+                if len(firsts) > 1 else firsts[0]))
+        records = Application.search([('id', 'in', [i for i, in cursor])],
+            order=BOARD_ORDER)
+        for record in records:
+            cards.setdefault(record.state, []).append(record)
     return cards, counts
 
 
