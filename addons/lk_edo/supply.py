@@ -4,6 +4,7 @@
 act of connection, signed by SMS code, then handed to the guaranteeing
 supplier through the gateway kind 'supply', whose answer comes back as a
 status (see standin/supplier.py for the protocol)."""
+import abc
 import base64
 import json
 
@@ -33,13 +34,13 @@ SUPPLIER_STATES = [
 class SupplyGateway(gateway.Gateway):
     "The guaranteeing supplier's contract service"
 
+    @abc.abstractmethod
     def send(self, key, body):
         "Hand the contract over once (key: idempotency); return its id"
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def status(self, ref):
         "(status, comment) of the contract ref at the supplier"
-        raise NotImplementedError
 
 
 @gateway.register('supply', 'http')

@@ -17,6 +17,7 @@ several Russian banks (see doc/index.rst and standin/rbs.py).
     password = …
     secret = …
 """
+import abc
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -72,26 +73,26 @@ class PaymentGateway(registry.Gateway):
 
     name = None
 
+    @abc.abstractmethod
     def register(self, number, amount, return_url, fail_url, description):
         "A new order: return (order id, URL of the card page)"
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def status(self, order_id):
         "The Order of order_id"
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def refund(self, order_id, amount, key):
         "Refund amount of a paid order (key: idempotency)"
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def reverse(self, order_id, key):
         "Cancel a paid order before the settlement (the whole amount)"
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def callback_order(self, params, body=None):
         """The order id a callback is about; raise ValueError if the
         callback is not authentic"""
-        raise NotImplementedError
 
 
 def get(branch=None):
