@@ -27,6 +27,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.queue import OutboundQueueMixin, commit
+from trytond.modules.lk_applications.application import AuthorMixin
 
 from . import gateway
 from .exceptions import GatewayError, PaymentError, PaymentPending
@@ -67,7 +68,7 @@ def lock_rows(Model, records):
     transaction.connection.cursor().execute(*query)
 
 
-class Payment(ModelSQL, ModelView):
+class Payment(AuthorMixin, ModelSQL, ModelView):
     __name__ = 'lk.payment'
     __string__ = "Card Payment"
 
@@ -406,7 +407,7 @@ class Poll(OutboundQueueMixin, ModelSQL, ModelView):
         self.payment.apply(order)
 
 
-class Refund(OutboundQueueMixin, ModelSQL, ModelView):
+class Refund(AuthorMixin, OutboundQueueMixin, ModelSQL, ModelView):
     """A refund of a card payment: asked for by the client with a reason
     and approved by staff, or made at once for a duplicate capture; then
     sent to the gateway by the queue ([lk_payment] refund_attempts…)"""

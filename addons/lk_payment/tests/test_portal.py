@@ -125,6 +125,17 @@ def test_pay_by_card(portal_app, client, make_client, sandbox):
     assert response.status_code == 302
     assert 'Возврат запрошен' in text(client.get(pay))
 
+    def authors(pool):
+        Payment = pool.get('lk.payment')
+        Refund = pool.get('lk.payment.refund')
+        payment, = Payment.search([('invoice', '=', invoice_id)])
+        refund, = Refund.search([('payment', '=', payment.id)])
+        return [(r.web_user.id if r.web_user else None, r.operator)
+            for r in [payment, refund]]
+    # the client's own payment and refund request, no operator
+    assert run_as_root(portal_app, authors) == [
+        (account.user_id, None), (account.user_id, None)]
+
 
 def test_gateway_down(portal_app, client, make_client, sandbox):
     account = make_client('fl')
