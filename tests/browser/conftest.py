@@ -2,12 +2,24 @@
 
 Screenshots of the pages a journey passes go to var/screenshots/ so that a
 person can look at them after the run.
+
+Besides the browser and its pages, the fixtures the journeys share: `scan`
+(a PDF to upload), `confirmation_link(email)` (read from the outbox),
+`bank` (the RBS sandbox of lk_payment on a loopback port).
 """
 import os
 import pathlib
+import re
 import shutil
+import threading
+import urllib.parse
+from unittest.mock import patch
 
 import pytest
+from werkzeug.serving import make_server
+
+import trytond.config as config
+from trytond.modules.lk_base.tests.portal_fixtures import run_as_root
 
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / 'var' / 'screenshots'
 CHROMIUM_ARGS = [
@@ -58,3 +70,56 @@ def shot(page):
         page.screenshot(path=str(page.screenshot_dir / (name + '.png')),
             full_page=True)
     return take
+
+
+PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n'
+
+
+@pytest.fixture
+def scan(tmp_path):
+    "A small PDF to upload as a scan"
+    path = tmp_path / 'plan.pdf'
+    path.write_bytes(PDF)
+    return pathlib.Path(path)
+
+
+@pytest.fixture
+def confirmation_link(outbox):
+    """confirmation_link(email): the path and query of the e-mail
+    confirmation link last sent to email"""
+    def find(email):
+        for message in reversed(outbox):
+            if message['To'] == email:
+                body = message.get_body(('html', 'plain')).get_content()
+                link = urllib.parse.urlsplit(re.search(
+                        r'href="(http[^"]*/confirm-email[^"]*)"',
+                        body).group(1))
+                return link.path + '?' + link.query
+    return find
+
+
+@pytest.fixture
+def bank(portal_app):
+    "The RBS sandbox served on a free loopback port"
+    from trytond.modules.lk_payment.gateway import RbsGateway
+    from trytond.modules.lk_payment.standin.rbs import Sandbox
+    sandbox = Sandbox()
+    server = make_server('127.0.0.1', 0, sandbox, threaded=True)
+    sandbox.base_url = 'http://127.0.0.1:%d' % server.server_port
+
+    def deliver(url):
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        run_as_root(portal_app,
+            lambda pool: pool.get('lk.payment').callback('rbs', params))
+    sandbox.send = deliver
+    if not config.has_section('lk_payment'):
+        config.add_section('lk_payment')
+    for option, value in [('gateway', 'rbs'), ('url', sandbox.base_url),
+            ('username', sandbox.username), ('password', sandbox.password),
+            ('secret', sandbox.secret)]:
+        config.set('lk_payment', option, value)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with patch.object(RbsGateway, 'transport', None):
+        yield sandbox
+    server.shutdown()

@@ -1,19 +1,6 @@
 """A client applies for a connection in a browser: sign in → choose the
 kind → the four steps → upload a scan → submit → the application page."""
-import pathlib
-
-import pytest
-
 from trytond.modules.lk_base.tests.portal_fixtures import PASSWORD
-
-PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n'
-
-
-@pytest.fixture
-def scan(tmp_path):
-    path = tmp_path / 'plan.pdf'
-    path.write_bytes(PDF)
-    return pathlib.Path(path)
 
 
 def test_apply_for_connection(page, shot, live_server, make_client, scan):

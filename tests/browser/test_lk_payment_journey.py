@@ -2,45 +2,9 @@
 rules and the agreement, the bank's sandbox page, the return page and the
 status the bank confirmed, the invoice PDF; screenshots at desktop and
 phone width."""
-import threading
-import urllib.parse
-from unittest.mock import patch
-
-import pytest
-from werkzeug.serving import make_server
-
-import trytond.config as config
-from trytond.modules.lk_base.tests.portal_fixtures import (
-    PASSWORD, run_as_root)
+from trytond.modules.lk_base.tests.portal_fixtures import PASSWORD
 from trytond.modules.lk_edo.tests.tools import pdf_png
-from trytond.modules.lk_payment.gateway import RbsGateway
-from trytond.modules.lk_payment.standin.rbs import Sandbox
 from trytond.modules.lk_payment.tests.test_portal import invoice_of
-
-
-@pytest.fixture
-def bank(portal_app):
-    "The RBS sandbox served on a free loopback port"
-    sandbox = Sandbox()
-    server = make_server('127.0.0.1', 0, sandbox, threaded=True)
-    sandbox.base_url = 'http://127.0.0.1:%d' % server.server_port
-
-    def deliver(url):
-        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-        run_as_root(portal_app,
-            lambda pool: pool.get('lk.payment').callback('rbs', params))
-    sandbox.send = deliver
-    if not config.has_section('lk_payment'):
-        config.add_section('lk_payment')
-    for option, value in [('gateway', 'rbs'), ('url', sandbox.base_url),
-            ('username', sandbox.username), ('password', sandbox.password),
-            ('secret', sandbox.secret)]:
-        config.set('lk_payment', option, value)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with patch.object(RbsGateway, 'transport', None):
-        yield sandbox
-    server.shutdown()
 
 
 def test_pay_offer(page, shot, live_server, portal_app, make_client, bank):
