@@ -33,3 +33,9 @@ class Document(FileMixin, AuthorMixin, ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('application')
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+
+    @property
+    def title(self):
+        """What the document is, as the application's pages list it; None
+        for a plain attachment"""
+        return self.kind_document.name if self.kind_document else None

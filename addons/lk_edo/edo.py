@@ -245,6 +245,13 @@ class Document(metaclass=PoolMeta):
     def is_edo(self):
         return bool(self.edo_type)
 
+    @property
+    def title(self):
+        "An exchange document is listed by its type and number"
+        if self.edo_type:
+            return '%s № %s' % (self.edo_type.name, self.edo_number)
+        return super().title
+
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)

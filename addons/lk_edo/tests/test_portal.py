@@ -79,6 +79,8 @@ def test_sign_in_portal(portal_app, client, make_client):
     page = text(client.get('/my/applications/%d' % application_id))
     edo = '/my/applications/%d/edo' % application_id
     assert edo in page and 'Документооборот' in page
+    # the application's list of documents names the contract
+    assert '>Договор + ТУ № T-%d/1</td>' % account.user_id in page
     table = text(client.get(edo))
     for column in ['Тип документа', 'Управление', 'Статусы',
             'Дата изменения статуса']:
