@@ -196,6 +196,7 @@ def _client_setup():
         # for the layout, which error pages render outside the transaction
         g.greeting_name = visitor['greeting']
         g.role_names = visitor['roles']
+        g.visitor_party = visitor['party']
     context['web_parties'] = g.party_ids
     context['web_user'] = g.web_user_id
     return _portal_user(), context
@@ -340,6 +341,28 @@ def current_party():
     pool = Pool()
     Party = pool.get('party.party')
     return Party(g.party_ids[0])
+
+
+def selection_labels(model_name, name):
+    """{value: label} of the Selection field name of model_name in the
+    request's language, as record.<name>_string shows them.
+
+    The `_string` descriptor asks fields_get() for the whole definition
+    of the field at each read, per row of a list; here the labels of a
+    field are taken once per request (kept in g, gone with it). Fields
+    with a static selection only."""
+    labels = g.setdefault('_lk_selections', {})
+    key = (model_name, name, Transaction().language)
+    if key not in labels:
+        Model = Pool().get(model_name)
+        labels[key] = dict(Model.fields_get([name])[name]['selection'])
+    return labels[key]
+
+
+def selection_label(record, name):
+    "The label of the value of record's Selection field name"
+    value = getattr(record, name)
+    return selection_labels(record.__name__, name).get(value, value or '')
 
 
 def current_web_user():
