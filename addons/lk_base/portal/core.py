@@ -409,15 +409,17 @@ class Page:
         return range(start, end + 1)
 
 
-def paginate(model_name, domain, order=None, per_page=None):
-    "The page of records the request's ?page= asks for"
+def paginate(model_name, domain, order=None, per_page=None, total=None):
+    """The page of records the request's ?page= asks for; total: the
+    number of records of domain when the caller counted them already"""
     Model = Pool().get(model_name)
     per_page = per_page or current_app.config['LK_PAGE_SIZE']
     try:
         page = max(1, int(request.args.get('page', 1)))
     except ValueError:
         page = 1
-    total = Model.search_count(domain)
+    if total is None:
+        total = Model.search_count(domain)
     page = min(page, max(1, math.ceil(total / per_page)))
     items = Model.search(
         domain, order=order, offset=(page - 1) * per_page, limit=per_page)

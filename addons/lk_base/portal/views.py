@@ -158,6 +158,10 @@ def notifications():
     party_id = g.party_ids[0]
     filter_form = NotificationFilterForm(request.args)
     domain = [('party', '=', party_id)] + BOXES[box]
+    counts = dict(zip(BOXES, search_counts([
+                    ('lk.notification', [('party', '=', party_id)] + box_domain)
+                    for box_domain in BOXES.values()])))
+    total = counts[box]
     if filter_form.validate() and filter_form.date.data:
         day = filter_form.date.data
         domain += [
@@ -165,10 +169,9 @@ def notifications():
             ('create_date', '<', dt.datetime.combine(
                     day + dt.timedelta(days=1), dt.time.min)),
             ]
-    page = paginate('lk.notification', domain)
-    counts = dict(zip(BOXES, search_counts([
-                    ('lk.notification', [('party', '=', party_id)] + box_domain)
-                    for box_domain in BOXES.values()])))
+        total = None
+    # without a date the box's count is the pager's total
+    page = paginate('lk.notification', domain, total=total)
     return render_template(
         'lk_base/notifications.html', page=page, box=box, counts=counts,
         filter_form=filter_form)
