@@ -340,7 +340,8 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         """What each portal request needs of the active web user of the
         live session key (or of user_id, for an operator acting on behalf
         of a client), or None: {'id', 'parties' (none for a guest),
-        'access' (see lk.role.lk_access), 'greeting', 'roles' (names)}.
+        'access' (see lk.role.lk_access), 'greeting', 'roles' (names),
+        'party' (id, name, person_kind and branch of its own party)}.
 
         Two statements whatever the data, and no write: the user with its
         session and party, then its roles and secondary parties; the roles
@@ -357,7 +358,7 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         cursor = transaction.connection.cursor()
         user, party = cls.__table__(), Party.__table__()
         columns = [user.id, user.active, user.party, party.person_kind,
-            party.first_name, party.middle_name, party.name]
+            party.first_name, party.middle_name, party.name, party.branch]
         if key:
             session = Session.__table__()
             query = session.join(user, condition=session.user == user.id
@@ -375,7 +376,7 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
         if not row:
             return None
         (id_, active, party_id, person_kind, first_name, middle_name, name,
-            *session_row) = row
+            branch, *session_row) = row
         if session_row:
             session_id, modified = session_row
             if isinstance(modified, str):  # SQLite
@@ -404,6 +405,9 @@ class User(OperatorAuditMixin, metaclass=PoolMeta):
             'access': access,
             'greeting': Party.lk_greeting_name(
                 person_kind, first_name, middle_name, name),
+            # what the home page shows of the client's own party
+            'party': {'id': party_id, 'name': name,
+                'person_kind': person_kind, 'branch': branch},
             'roles': [r[4] for i, r in roles.items()
                 if r[2] and i in set(role_ids)],
             }

@@ -1,15 +1,15 @@
 """./lk bench --profile: where the time of a request goes.
 
-Runs `--profile-requests` requests of a few pages through the Flask test
-client of the bench WSGI app in this process, on the `--scale` database of
-the throwaway PostgreSQL cluster, under cProfile, and prints per page the
-milliseconds per request spent in (cumulative, so nested parts overlap:
-«templates» holds the record reads that the templates trigger, «session»
-holds «web user»):
+Runs `--profile-requests` requests of the pages of `--pages` (by default
+the client pages, the step form POST and two operator pages) through the
+Flask test client of the bench WSGI app in this process, on the `--scale`
+database of the throwaway PostgreSQL cluster, under cProfile, and prints
+per page the milliseconds per request spent in (cumulative, so nested
+parts overlap: «templates» holds the record reads that the templates
+trigger, «cards» the SQL of their counts):
 
-- session: `web.user.lk_session_user` (session lookup + web user + parties)
-- web user: `web.user.lk_user_parties` (the user and its parties)
-- staff: `portal.operator.load_staff` (operator session, groups)
+- visitor: `web.user.lk_visitor` (session, web user, party, roles)
+- staff: `portal.core.load_staff` (operator session, groups)
 - transaction: `Transaction.start` + `Transaction.stop` (connection from
   the pool, cache refresh with clean_timeout = 0, commit/rollback)
 - record rules: `ir.rule.domain_get`
@@ -17,6 +17,7 @@ holds «web user»):
 - menus and cards: the home cards' counters (`PortalRegistry.card_counts`)
   and the menu registry
 - greeting: `party.party.get_greeting_name` and `rec_name` getters
+- selection labels: `fields_get`, which each `<field>_string` asks
 - translations: flask-babel `gettext` and trytond's `ir.translation`
 - templates: `flask.render_template`
 - SQL: the cursors' `execute` (time in PostgreSQL and the driver)
@@ -30,14 +31,13 @@ import time
 from . import counting, pages as pages_, visitors as visitors_
 
 PAGES = ['/my', '/my/applications', 'application page', '/my/notifications',
-    'clients [operator] ФИО содержит', 'applications [operator]']
+    'step form POST', 'clients [operator] ФИО содержит',
+    'applications [operator]']
 
 PARTS = [
     ('request (all)', lambda f, n: n == 'full_dispatch_request'),
-    ('session', lambda f, n: n == 'lk_session_user'),
-    ('web user', lambda f, n: n == 'lk_user_parties'),
-    ('staff', lambda f, n: n in {'load_staff', '_staff_user'}
-        and 'lk_base/portal' in f),
+    ('visitor', lambda f, n: n == 'lk_visitor'),
+    ('staff', lambda f, n: n == 'load_staff' and 'lk_base/portal' in f),
     ('transaction start', lambda f, n: f.endswith('trytond/transaction.py')
         and n == 'start'),
     ('transaction stop', lambda f, n: f.endswith('trytond/transaction.py')
@@ -50,6 +50,8 @@ PARTS = [
     ('menus', lambda f, n: n in {'menu_entries', 'operator_groups'}),
     ('greeting / rec_name', lambda f, n: n in {
             'get_greeting_name', 'get_rec_name'}),
+    ('selection labels', lambda f, n: f.endswith('model/model.py')
+        and n == 'fields_get'),
     ('translations', lambda f, n: (n in {'gettext', 'ngettext', 'lazy_gettext'}
             and 'flask_babel' in f) or (f.endswith('ir/translation.py')
             and n in {'get_source', 'get_sources', 'get_ids'})
@@ -64,8 +66,10 @@ PARTS = [
 def run(database, env, args):
     visitors = visitors_.prepare(database, env, 20)
     app = counting.app_for(database)
-    selected = [p for p in pages_.all_pages(visitors.facts)
-        if p.name in PAGES]
+    every = pages_.all_pages(visitors.facts)
+    selected = ([p for p in pages_.select(every, args.pages)
+            if p.name not in {pages_.BARE, pages_.STATIC}] if args.pages
+        else [p for p in every if p.name in PAGES])
     print(f'\nProfile (cProfile, in process, PostgreSQL, database '
         f'{database}), ms per request; parts nest and overlap')
     header = f"{'part':<22}" + ''.join(f'{p.name[:16]:>17}' for p in selected)

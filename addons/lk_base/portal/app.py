@@ -31,7 +31,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import formats
-from .core import PortalRegistry
+from .core import PortalRegistry, selection_label
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -125,7 +125,7 @@ def create_app(test_config=None):
     app.jinja_env.globals.update(
         portal=portal, languages=LANGUAGES, get_locale=get_locale,
         company=lambda: app.config['LK_COMPANY_NAME'],
-        branch_name=branch_name)
+        branch_name=branch_name, selection_label=selection_label)
     return app
 
 

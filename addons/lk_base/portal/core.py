@@ -196,6 +196,7 @@ def _client_setup():
         # for the layout, which error pages render outside the transaction
         g.greeting_name = visitor['greeting']
         g.role_names = visitor['roles']
+        g.visitor_party = visitor['party']
     context['web_parties'] = g.party_ids
     context['web_user'] = g.web_user_id
     return _portal_user(), context
@@ -342,6 +343,28 @@ def current_party():
     return Party(g.party_ids[0])
 
 
+def selection_labels(model_name, name):
+    """{value: label} of the Selection field name of model_name in the
+    request's language, as record.<name>_string shows them.
+
+    The `_string` descriptor asks fields_get() for the whole definition
+    of the field at each read, per row of a list; here the labels of a
+    field are taken once per request (kept in g, gone with it). Fields
+    with a static selection only."""
+    labels = g.setdefault('_lk_selections', {})
+    key = (model_name, name, Transaction().language)
+    if key not in labels:
+        Model = Pool().get(model_name)
+        labels[key] = dict(Model.fields_get([name])[name]['selection'])
+    return labels[key]
+
+
+def selection_label(record, name):
+    "The label of the value of record's Selection field name"
+    value = getattr(record, name)
+    return selection_labels(record.__name__, name).get(value, value or '')
+
+
 def current_web_user():
     pool = Pool()
     WebUser = pool.get('web.user')
@@ -386,15 +409,17 @@ class Page:
         return range(start, end + 1)
 
 
-def paginate(model_name, domain, order=None, per_page=None):
-    "The page of records the request's ?page= asks for"
+def paginate(model_name, domain, order=None, per_page=None, total=None):
+    """The page of records the request's ?page= asks for; total: the
+    number of records of domain when the caller counted them already"""
     Model = Pool().get(model_name)
     per_page = per_page or current_app.config['LK_PAGE_SIZE']
     try:
         page = max(1, int(request.args.get('page', 1)))
     except ValueError:
         page = 1
-    total = Model.search_count(domain)
+    if total is None:
+        total = Model.search_count(domain)
     page = min(page, max(1, math.ceil(total / per_page)))
     items = Model.search(
         domain, order=order, offset=(page - 1) * per_page, limit=per_page)

@@ -7,6 +7,7 @@ import email.policy
 import email.utils
 import mailbox
 import re
+import types
 
 from flask import (
     abort, current_app, flash, g, redirect, render_template, request,
@@ -23,7 +24,7 @@ from .app import LANGUAGES
 from .core import (
     current_party, current_web_user, file_response, get_own_or_404,
     local_path, paginate, portal_view, registry, rollback, search_counts,
-    transaction)
+    selection_labels, transaction)
 from .forms import (
     MessageForm, NotificationFilterForm, NotificationSettingsForm,
     ProfileChangeForm)
@@ -37,9 +38,15 @@ def index():
 @bp.route('/my')
 @portal_view()
 def home():
+    # the client's party as the request's visitor read it: no read of
+    # the whole record
+    party = g.visitor_party
     return render_template(
         'lk_base/home.html', cards=registry().card_counts(),
-        party=current_party())
+        party=types.SimpleNamespace(
+            name=party['name'], branch=party['branch'],
+            person_kind_string=selection_labels(
+                'party.party', 'person_kind').get(party['person_kind'], '')))
 
 
 def _notify_methods():
@@ -151,6 +158,10 @@ def notifications():
     party_id = g.party_ids[0]
     filter_form = NotificationFilterForm(request.args)
     domain = [('party', '=', party_id)] + BOXES[box]
+    counts = dict(zip(BOXES, search_counts([
+                    ('lk.notification', [('party', '=', party_id)] + box_domain)
+                    for box_domain in BOXES.values()])))
+    total = counts[box]
     if filter_form.validate() and filter_form.date.data:
         day = filter_form.date.data
         domain += [
@@ -158,10 +169,9 @@ def notifications():
             ('create_date', '<', dt.datetime.combine(
                     day + dt.timedelta(days=1), dt.time.min)),
             ]
-    page = paginate('lk.notification', domain)
-    counts = dict(zip(BOXES, search_counts([
-                    ('lk.notification', [('party', '=', party_id)] + box_domain)
-                    for box_domain in BOXES.values()])))
+        total = None
+    # without a date the box's count is the pager's total
+    page = paginate('lk.notification', domain, total=total)
     return render_template(
         'lk_base/notifications.html', page=page, box=box, counts=counts,
         filter_form=filter_form)

@@ -71,6 +71,20 @@ def test_login_page_is_russian(client):
     assert 'СНИЛС (11)' in page and 'Физическое лицо' in page
 
 
+def test_home_shows_the_party_without_reading_it(
+        client, make_client, portal_app):
+    "The name, kind and branch of the client's party, as the visitor read"
+    account = make_client('ul')
+    login(client, account)
+    branch = run_as_root(portal_app, lambda pool: pool.get(
+            'party.party').search([
+                    ('inn', '=', account.inn)])[0].branch.rec_name)
+    page = text(client.get('/my'))
+    assert account.name in page
+    assert 'Юридическое лицо' in page
+    assert branch in page
+
+
 def test_login_wrong_password_keeps_identifier(client, make_client):
     account = make_client('fl')
     response = login(client, account, password='wrong-Password-1')
