@@ -13,6 +13,8 @@ after the last place exactly one wins, on every backend; `client_key`
 import datetime as dt
 import io
 
+from sql.aggregate import Count
+
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import (
@@ -105,34 +107,41 @@ class Offer(DeactivableMixin, ModelSQL, ModelView):
 
     def slots(self, date):
         """The (start, end) slots of date in naive UTC, offered or not"""
-        length = dt.timedelta(minutes=self.service.duration)
-        result = []
-        for start, end in self.office.opening_intervals(date):
-            current = dt.datetime.combine(date, start)
-            end = dt.datetime.combine(date, end)
-            while current + length <= end:
-                result.append((
-                        self.office.to_utc(current),
-                        self.office.to_utc(current + length)))
-                current += length
-        return result
+        return self.slots_between(date, date)[date]
 
-    def taken(self, starts):
-        "{start: places taken} of the slots starting at starts"
+    def slots_between(self, first, last):
+        """{local date: the (start, end) slots of the date in naive UTC,
+        offered or not} of the dates first to last"""
+        office = self.office
+        return {date: slot_times(
+                date, intervals, self.service.duration, office.tzinfo)
+            for date, intervals in office.opening_days(first, last).items()}
+
+    def full_starts(self, first, last):
+        """The starts between first and last (naive UTC) of the slots whose
+        places are all taken: one grouped query, whoever asks (the places
+        other clients took count)"""
         pool = Pool()
         Appointment = pool.get('lk.appointment')
-        domain = [('start', 'in', list(starts)), ('state', 'in', ACTIVE)]
+        appointment = Appointment.__table__()
+        offer = self.__table__()
+        where = (appointment.start >= first) & (appointment.start <= last)
+        where &= appointment.state.in_(ACTIVE)
         if self.manager:
-            domain.append(('offer.manager', '=', self.manager.id))
+            # the person is taken across their services and offices
+            table = appointment.join(
+                offer, condition=appointment.offer == offer.id)
+            where &= offer.manager == self.manager.id
         else:
-            domain.append(('offer', '=', self.id))
-        counts = {}
-        # the places other clients took count, whoever asks
-        with without_check_access():
-            appointments = Appointment.search(domain)
-        for appointment in appointments:
-            counts[appointment.start] = counts.get(appointment.start, 0) + 1
-        return counts
+            table = appointment
+            where &= appointment.offer == self.id
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(
+                appointment.start, where=where,
+                group_by=[appointment.start],
+                having=Count(appointment.id) >= self.places))
+        return {Appointment.start.sql_format(s) if isinstance(s, str) else s
+            for s, in cursor}
 
     def blocked(self, start, end):
         return bool(self.blocks(start, end))
@@ -150,32 +159,61 @@ class Offer(DeactivableMixin, ModelSQL, ModelView):
                     ('end', '>', start),
                     ])]
 
+    def availability(self, first=None, last=None, now=None):
+        """{local date: its free slots}: the slots with a free place, not
+        started, not blocked, of the dates first to last (by default the
+        whole horizon) within today and the booking horizon.
+
+        The same few statements for a day as for the horizon: the schedule
+        and the exceptions of the range, the full slots of the range
+        (grouped) and its blocks."""
+        now = now or clock.utcnow()
+        today = self.office.today(now)
+        horizon = today + dt.timedelta(days=setting('horizon_days', 30))
+        first = max(first or today, today)
+        last = min(last or horizon, horizon)
+        if first > last:
+            return {}
+        days = {date: [(s, e) for s, e in slots if s > now]
+            for date, slots in self.slots_between(first, last).items()}
+        slots = [slot for day in days.values() for slot in day]
+        if not slots:
+            return days
+        begin, end = min(s for s, _ in slots), max(e for _, e in slots)
+        full = self.full_starts(begin, end)
+        blocks = self.blocks(begin, end)
+        return {date: [(s, e) for s, e in day
+                if s not in full
+                and not any(bs < e and be > s for bs, be in blocks)]
+            for date, day in days.items()}
+
     def free_slots(self, date, now=None):
         """The slots of date with a free place, not started, not blocked and
         within the booking horizon"""
-        now = now or clock.utcnow()
-        horizon = self.office.today(now) + dt.timedelta(
-            days=setting('horizon_days', 30))
-        if date > horizon:
-            return []
-        slots = [(s, e) for s, e in self.slots(date) if s > now]
-        if not slots:
-            return []
-        taken = self.taken([s for s, _ in slots])
-        # the blocks of the day at once, not a query per slot
-        blocks = self.blocks(slots[0][0], slots[-1][1])
-        return [(s, e) for s, e in slots
-            if taken.get(s, 0) < self.places
-            and not any(bs < e and be > s for bs, be in blocks)]
+        return self.availability(date, date, now).get(date, [])
 
     def free_days(self, now=None):
         "The local dates within the horizon that have a free slot"
-        now = now or clock.utcnow()
-        today = self.office.today(now)
-        days = setting('horizon_days', 30)
-        return [d for d in (today + dt.timedelta(days=i)
-                for i in range(days + 1))
-            if self.free_slots(d, now)]
+        return [date for date, slots in sorted(
+                self.availability(now=now).items()) if slots]
+
+
+def slot_times(date, intervals, minutes, tzinfo):
+    """The (start, end) slots of minutes in the local intervals of date, in
+    naive UTC of the time zone tzinfo"""
+    length = dt.timedelta(minutes=minutes)
+
+    def utc(local):
+        return local.replace(tzinfo=tzinfo).astimezone(
+            dt.timezone.utc).replace(tzinfo=None)
+    result = []
+    for start, end in intervals:
+        current = dt.datetime.combine(date, start)
+        end = dt.datetime.combine(date, end)
+        while current + length <= end:
+            result.append((utc(current), utc(current + length)))
+            current += length
+    return result
 
 
 class Schedule(ModelSQL, ModelView):
@@ -205,12 +243,6 @@ class Schedule(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('weekday', 'ASC'), ('start', 'ASC'), ('id', 'ASC')]
-
-    def intervals(self):
-        if self.break_start and self.break_end:
-            return [(self.start, self.break_start),
-                (self.break_end, self.end)]
-        return [(self.start, self.end)]
 
 
 class Exception_(ModelSQL, ModelView):
@@ -318,6 +350,9 @@ class Appointment(OperatorMixin, Workflow, ModelSQL, ModelView):
             ]
         cls._sql_indexes.update({
                 Index(t, (t.start, Index.Range()), (t.state, Index.Equality())),
+                # the places taken of an offer's slots (full_starts, book)
+                Index(t, (t.offer, Index.Equality()),
+                    (t.start, Index.Range()), where=t.state.in_(ACTIVE)),
                 Index(t, (t.party, Index.Range())),
                 Index(t, (t.number, Index.Equality(cardinality='high'))),
                 })
@@ -416,19 +451,16 @@ class Appointment(OperatorMixin, Workflow, ModelSQL, ModelView):
         if start not in slots or offer.blocked(start, slots[start]):
             raise AppointmentError(gettext('lk_appointments.msg_no_slot'))
         limit = setting('max_active', 3)
-        active = cls.search_count([
+        # the client's coming bookings, for both limits at once
+        own = cls.search([
                 ('party', '=', party.id),
-                ('state', 'in', ['pending', 'confirmed']),
+                ('state', 'in', ACTIVE),
                 ('start', '>', now),
                 ])
-        if active >= limit:
+        if len([a for a in own if a.active]) >= limit:
             raise AppointmentError(gettext(
                     'lk_appointments.msg_max_active', limit=limit))
-        if cls.search([
-                    ('party', '=', party.id),
-                    ('start', '=', start),
-                    ('state', 'in', ACTIVE),
-                    ], limit=1):
+        if any(a.start == start for a in own):
             raise AppointmentError(gettext('lk_appointments.msg_client_slot'))
         with without_check_access():
             taken = {a.seat for a in cls.search([

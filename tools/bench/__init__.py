@@ -76,13 +76,16 @@ def run(args):
         cluster = data.Cluster(uri, bindir)
         stack.callback(environment.close_trytond)
         env = environment.prepare(uri)
+        # before the generator imports the modules, whose imports read it
+        environment.configure_trytond(env)
         trytond_conf = env['TRYTON_CONFIG']
         scales = sorted({args.scale} | (
                 set() if args.no_count or args.profile
                 else set(args.count_scales)))
         names = {s: data.database(cluster, trytond_conf, env, s)
             for s in scales}
-        environment.configure_trytond(env)
+        for name in names.values():
+            data.refresh_bookings(cluster, name)
         from . import report, visitors
         main_db = names[args.scale]
         if args.profile:

@@ -18,9 +18,11 @@ readings (2.9 million at scale 1). `generate()` takes the counts, so a
 test can run it at a tiny scale. The template has the pg_trgm extension,
 which the trigram indexes of the «contains» searches need.
 """
+import collections
 import contextlib
 import datetime as dt
 import glob
+import itertools
 import os
 import random
 import subprocess
@@ -71,6 +73,10 @@ BASE_DATE = dt.datetime(2021, 1, 11, 9, 0)
 MODERATORS = 500
 # the months of readings of each meter register (lk_meters)
 READING_MONTHS = 24
+# lk_appointments: the generated offices, and the days of bookings before
+# and after today
+OFFICES = 50
+BOOKING_DAYS = 30
 
 
 def counts(scale):
@@ -424,6 +430,12 @@ def generate(conn, clients, applications, notifications, seed=8,
                 now.date()))
         tables += ['lk_meter_account', 'lk_meter_account_link', 'lk_meter',
             'lk_meter_register', 'lk_meter_reading']
+    if _one(conn, "SELECT to_regclass('lk_appointment')"):
+        totals.update(_offices(conn, rng, branches))
+        totals.update(bookings(conn, rng))
+        tables += ['lk_office', 'lk_appointment_offer',
+            'lk_appointment_schedule', 'lk_appointment_exception',
+            'lk_appointment_block', 'lk_appointment']
     for table in tables:
         _reset_sequence(conn, table)
     if finish:
@@ -494,6 +506,182 @@ def _meters(conn, rng, party_start, clients, branches, today):
             'create_date', 'create_uid'],
         readings())
     return totals
+
+
+def _offices(conn, rng, branches):
+    """lk_appointments: OFFICES offices spread over the branches, each
+    giving two or three of the services with one to four windows, open
+    Monday to Friday 08:00–18:00 with a lunch break (every third also on
+    Saturday 09:00–14:00, every fifth without a break), with a closed and
+    a shortened day and a blocked hour in the coming weeks"""
+    services = [r[0] for r in conn.execute(
+            'SELECT id FROM lk_appointment_service WHERE active ORDER BY id')]
+    if not services:
+        raise LkError('no appointment services: the template lacks the '
+            'demo data of lk_appointments')
+    totals = {}
+    office_start = _next_id(conn, 'lk_office')
+    created = BASE_DATE
+    totals['offices'] = _copy(conn, 'lk_office', [
+            'id', 'branch', 'name', 'address', 'phone', 'sequence', 'active',
+            'create_date', 'create_uid'],
+        ((office_start + i, branches[i % len(branches)],
+                'Центр обслуживания клиентов № %s' % (i + 1),
+                'ул. Энергетиков, д. %s' % (i + 1),
+                '+7 3902 29-%02d-%02d' % (i // 100, i % 100), 100 + i, True,
+                created, 0)
+            for i in range(OFFICES)))
+    offices = range(office_start, office_start + OFFICES)
+    _copy(conn, 'lk_appointment_offer', [
+            'office', 'service', 'capacity', 'active', 'create_date',
+            'create_uid'],
+        ((office, service, rng.randint(1, 4), True, created, 0)
+            for i, office in enumerate(offices)
+            for service in services[:2 + i % 2]))
+    lunch = [(dt.time(12), dt.time(13)), (dt.time(13), dt.time(14))]
+
+    def schedule():
+        for i, office in enumerate(offices):
+            start, end = lunch[i % 2] if i % 5 else (None, None)
+            for day in range(5):
+                yield (office, str(day), dt.time(8), dt.time(18), start, end,
+                    created, 0)
+            if i % 3 == 0:
+                yield (office, '5', dt.time(9), dt.time(14), None, None,
+                    created, 0)
+    totals['schedule lines'] = _copy(conn, 'lk_appointment_schedule', [
+            'office', 'weekday', 'start', 'end', 'break_start', 'break_end',
+            'create_date', 'create_uid'], schedule())
+    today = dt.date.today()
+
+    def exceptions():
+        for i, office in enumerate(offices):
+            closed = today + dt.timedelta(days=3 + i % 20)
+            yield (office, closed, 'closed', None, 'Санитарный день',
+                created, 0)
+            yield (office, closed + dt.timedelta(days=1 + i % 5),
+                'shortened', dt.time(15), None, created, 0)
+    totals['exceptions'] = _copy(conn, 'lk_appointment_exception', [
+            'office', 'date', 'kind', 'end', 'reason', 'create_date',
+            'create_uid'], exceptions())
+    # an hour of each office blocked (04:00–05:00 UTC of a coming day)
+    _copy(conn, 'lk_appointment_block', [
+            'office', 'start', 'end', 'reason', 'create_date', 'create_uid'],
+        ((office, dt.datetime.combine(day, dt.time(4)),
+                dt.datetime.combine(day, dt.time(5)), 'Учёба', created, 0)
+            for i, office in enumerate(offices)
+            for day in [today + dt.timedelta(days=2 + i % 25)]))
+    return totals
+
+
+def bookings(conn, rng, days=BOOKING_DAYS):
+    """lk_appointments: the bookings of every offer of an active office,
+    marked with the comment 'bench' (those of an earlier run deleted): in
+    the slots of the days days back about 60 % of the places (served, some
+    rejected as no-shows, a few cancelled) and in those of the days days
+    ahead about half (pending, a tenth already cancelled), each place of
+    another generated client; none in a blocked time. The slots are the
+    module's own (`day_intervals`, `slot_times`), the keys of a place and
+    of a client as `Appointment.book` writes them."""
+    from zoneinfo import ZoneInfo
+
+    from trytond.modules.lk_appointments.appointment import slot_times
+    from trytond.modules.lk_appointments.office import dates, day_intervals
+    from trytond.modules.lk_base import clock
+    now = clock.utcnow().replace(microsecond=0)
+    conn.execute("DELETE FROM lk_appointment WHERE comment = 'bench'")
+    parties = [r[0] for r in conn.execute(
+            "SELECT p.id FROM party_party p JOIN web_user u "
+            "ON u.party = p.id WHERE u.email LIKE '%@bench.example.ru' "
+            "ORDER BY p.id")]
+    offers = conn.execute(
+        'SELECT f.id, f.office, f.capacity, s.duration, '
+        "COALESCE(b.timezone, 'UTC') FROM lk_appointment_offer f "
+        'JOIN lk_appointment_service s ON s.id = f.service '
+        'JOIN lk_office o ON o.id = f.office '
+        'JOIN lk_branch b ON b.id = o.branch '
+        'WHERE f.active AND o.active AND f.manager IS NULL '
+        'ORDER BY f.id').fetchall()
+    if not parties or not offers:
+        return {'bookings': 0}
+    Line = collections.namedtuple(
+        'Line', 'weekday start end break_start break_end')
+    Exception_ = collections.namedtuple('Exception_', 'kind end')
+    lines, exceptions, blocks = {}, {}, {}
+    for office, *line in conn.execute('SELECT office, weekday, start, '
+            '"end", break_start, break_end FROM lk_appointment_schedule'):
+        lines.setdefault(office, []).append(Line(*line))
+    for office, date, kind, end in conn.execute('SELECT office, date, '
+            'kind, "end" FROM lk_appointment_exception'):
+        exceptions[office, date] = Exception_(kind, end)
+    for office, start, end in conn.execute(
+            'SELECT office, start, "end" FROM lk_appointment_block'):
+        blocks.setdefault(office, []).append((start, end))
+    used = set()
+    numbers = itertools.count(1)
+    clients = itertools.cycle(parties)
+
+    def rows():
+        for offer, office, capacity, duration, timezone in offers:
+            tzinfo = ZoneInfo(timezone)
+            today = now.replace(tzinfo=dt.timezone.utc).astimezone(
+                tzinfo).date()
+            for date in dates(today - dt.timedelta(days=days),
+                    today + dt.timedelta(days=days)):
+                intervals = day_intervals(date, lines.get(office, []),
+                    exceptions.get((office, date)))
+                for start, end in slot_times(
+                        date, intervals, duration, tzinfo):
+                    if any(s < end and e > start
+                            for s, e in blocks.get(office, [])):
+                        continue
+                    past = start <= now
+                    for seat in range(1, capacity + 1):
+                        if rng.random() >= (0.6 if past else 0.5):
+                            continue
+                        party = next(clients)
+                        while (party, start) in used:
+                            party = next(clients)
+                        used.add((party, start))
+                        draw = rng.random()
+                        if past:
+                            state = ('served' if draw < 0.75 else
+                                'rejected' if draw < 0.95 else 'cancelled')
+                        else:
+                            state = 'pending' if draw < 0.9 else 'cancelled'
+                        keys = (None, None)
+                        if state in {'served', 'pending'}:
+                            keys = ('o%s@%s#%s' % (
+                                    offer, start.isoformat(), seat),
+                                'p%s@%s' % (party, start.isoformat()))
+                        yield ('З-Б%07d' % next(numbers), party, offer,
+                            start, end, seat, *keys, state, past, 'bench',
+                            now, 0)
+    return {'bookings': _copy(conn, 'lk_appointment', [
+                'number', 'party', 'offer', 'start', 'end', 'seat',
+                'seat_key', 'client_key', 'state', 'reminded', 'comment',
+                'create_date', 'create_uid'], rows())}
+
+
+def refresh_bookings(cluster, name):
+    """Generate the bookings of the database name again when they were
+    generated on another day than today (restored from the dump of an
+    earlier day), so that the coming month is today's"""
+    with cluster.connect(name) as conn:
+        if not _one(conn, "SELECT to_regclass('lk_appointment')"):
+            return
+        generated = _one(conn, "SELECT MAX(create_date) FROM lk_appointment "
+            "WHERE comment = 'bench'")
+        if generated and generated.date() == dt.date.today():
+            return
+        started = time.monotonic()
+        totals = bookings(conn, random.Random(8))
+        _reset_sequence(conn, 'lk_appointment')
+        conn.commit()
+        conn.autocommit = True
+        conn.execute('VACUUM ANALYZE lk_appointment')
+    log(f"{name}: {totals['bookings']} bookings of today's month generated "
+        f'in {time.monotonic() - started:.0f} s')
 
 
 def _login(kind, i):

@@ -7,10 +7,9 @@ users `bench_admin` (super administrator) and `bench_operator` (operator of
 the branch «Хакасэнерго»), each with an `lk.operator.session`.
 
 When lk_meters is activated, each client gets the readings form of its
-meter (values above the last ones); when lk_appointments is, the database
-gets a month of bookings (about half the places of every offer's slots of
-the next 30 days, taken by other generated clients) and each client a free
-place: its slot page and its booking POST.
+meter (values above the last ones); when lk_appointments is, a free place
+of a coming day among the month of bookings the data holds (`data`), its
+slot page and its booking POST.
 
 The sessions are opened in the database, not through /login: its rate limit
 and password hashing would only slow the set-up. The Flask session cookies
@@ -246,67 +245,37 @@ def _meters(cursor, clients):
     return any(c.readings for c in clients)
 
 
-def _appointments(cursor, clients, days=30, share=0.5):
-    """A month of bookings (lk_appointments): about share of the places of
-    every offer's slots of the next days, taken by generated clients other
-    than the visitors; then a free place for each visitor, for its slot
-    page and its booking. False when the module is not activated."""
+def _appointments(cursor, clients, days=30):
+    """For each client a free place of a coming day (lk_appointments): its
+    slot page and its booking. The bookings of the clients themselves are
+    cancelled first, so that none is at its limit of active bookings. False
+    when the module is not activated."""
     import datetime as dt
     import random
 
-    from trytond.modules.lk_base import clock
     from trytond.pool import Pool
     if not clients or not _active(cursor, 'lk_appointments'):
         return False
     Offer = Pool().get('lk.appointment.offer')
+    cursor.execute("UPDATE lk_appointment SET state = 'cancelled', "
+        "seat_key = NULL, client_key = NULL WHERE party = ANY(%s) "
+        "AND state IN ('pending', 'confirmed')",
+        ([c.party_id for c in clients],))
     rng = random.Random(8)
-    visitors = {c.party_id for c in clients}
-    cursor.execute("SELECT p.id FROM party_party p JOIN web_user u "
-        "ON u.party = p.id WHERE u.email LIKE '%%@bench.example.ru' "
-        "ORDER BY p.id LIMIT 20000")
-    parties = [p for p, in cursor.fetchall() if p not in visitors]
-    now = clock.utcnow()
-    # a second preparation of the database (counts, then load) adds none
-    cursor.execute("SELECT 1 FROM lk_appointment WHERE comment = 'bench' "
-        "LIMIT 1")
-    generate = not cursor.fetchone()
-    cursor.execute("SELECT seat_key FROM lk_appointment "
-        "WHERE seat_key IS NOT NULL AND start > %s", (now,))
-    taken = {k for k, in cursor.fetchall()}
-    rows, free, used = [], [], set()
-    for offer in Offer.search([('office.active', '=', True)]):
+    offers = Offer.search([('office.active', '=', True)])
+    chosen, tries = [], 0
+    while len(chosen) < len(clients) and tries < 20 * len(clients):
+        tries += 1
+        offer = rng.choice(offers)
         office = offer.office
-        today = office.today(now)
-        for i in range(1, days + 1):
-            date = today + dt.timedelta(days=i)
-            for start, end in offer.slots(date):
-                prefix = offer.seat_prefix(start)
-                for seat in range(1, offer.places + 1):
-                    if '%s#%s' % (prefix, seat) in taken:
-                        continue
-                    if generate and parties and rng.random() < share:
-                        # one booking of a client per slot (client_key)
-                        n = len(rows)
-                        while (parties[n % len(parties)], start) in used:
-                            n += 1
-                        party = parties[n % len(parties)]
-                        used.add((party, start))
-                        rows.append((party, offer.id, start, end, seat,
-                                '%s#%s' % (prefix, seat),
-                                'p%s@%s' % (party, start.isoformat()),
-                                'confirmed', False, 'bench', now, 0))
-                    else:
-                        free.append((offer, date, start))
-    for i in range(0, len(rows), 1000):
-        cursor.execute('INSERT INTO lk_appointment (party, offer, start, '
-            '"end", seat, seat_key, client_key, state, reminded, comment, '
-            'create_date, create_uid) SELECT * FROM UNNEST('
-            '%s::int[], %s::int[], %s::timestamp[], %s::timestamp[], '
-            '%s::int[], %s::varchar[], %s::varchar[], %s::varchar[], '
-            '%s::bool[], %s::text[], %s::timestamp[], %s::int[])',
-            [list(column) for column in zip(*rows[i:i + 1000])])
-    rng.shuffle(free)
-    for client, (offer, date, start) in zip(clients, free):
+        date = office.today(dt.datetime.now()) + dt.timedelta(
+            days=rng.randint(1, days))
+        # one slot of a day: two visitors never after the same place
+        slots = offer.free_slots(date)
+        if slots and not any(
+                o == offer and d == date for o, d, _ in chosen):
+            chosen.append((offer, date, rng.choice(slots)[0]))
+    for client, (offer, date, start) in zip(clients, chosen):
         office = offer.office
         choice = {'branch': office.branch.id, 'office': office.id,
             'service': offer.id, 'date': date.isoformat()}
@@ -314,4 +283,4 @@ def _appointments(cursor, clients, days=30, share=0.5):
             f'{k}={v}' for k, v in choice.items())
         client.booking_body = dict(choice, slot=start.isoformat(),
             csrf_token=client.csrf)
-    return True
+    return bool(chosen)

@@ -34,8 +34,9 @@ def _date(value):
 
 
 def choices():
-    """The branch, office, service (offer) and date chosen so far, each
-    kept only when the one before it is, and the options of each list"""
+    """The branch, office and service (offer) chosen so far, each kept only
+    when the one before it is, and the options of each list (the days and
+    slots: `times`)"""
     pool = Pool()
     Offer = pool.get('lk.appointment.offer')
     offers = Offer.search([('office.active', '=', True)])
@@ -64,7 +65,18 @@ def choices():
     if not offer:
         return state
     state['offer'] = offer
-    state['days'] = offer.free_days()
+    return state
+
+
+def times(state):
+    """Fill in state the days with a free slot of the chosen service and
+    the free slots of the chosen date (or of the first such day): both
+    from one computation of the horizon"""
+    offer, office = state['offer'], state['office']
+    if not offer:
+        return state
+    free = offer.availability()
+    state['days'] = [d for d, slots in sorted(free.items()) if slots]
     date = _date(request.values.get('date'))
     if date not in state['days']:
         date = state['days'][0] if state['days'] else None
@@ -72,7 +84,7 @@ def choices():
     if date:
         state['slots'] = [
             (start, office.to_local(start), office.to_local(end))
-            for start, end in offer.free_slots(date)]
+            for start, end in free[date]]
     return state
 
 
@@ -101,7 +113,6 @@ def new():
             except UserError as exception:
                 rollback()
                 error = exception.message
-                state = choices()
             else:
                 flash(_('You are booked: print the ticket.'), 'success')
                 return redirect(url_for(
@@ -109,7 +120,7 @@ def new():
                         appointment_id=appointment.id))
     return render_template(
         'lk_appointments/new.html', error=error,
-        chosen_slot=request.form.get('slot'), **state)
+        chosen_slot=request.form.get('slot'), **times(state))
 
 
 @bp.route('/my/appointments')

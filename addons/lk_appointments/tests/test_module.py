@@ -1,11 +1,14 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import unittest
 from unittest.mock import patch
 
+from trytond import backend
 from trytond.modules.lk_appointments.exceptions import AppointmentError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 T = dt.time
 
@@ -95,6 +98,55 @@ class LkAppointmentsTestCase(ModuleTestCase):
         size, path = appointment.qr_code()
         self.assertEqual(size, 21 + 8)
         self.assertTrue(path.startswith('M4 4h7v1h-7z'))
+
+    @unittest.skipIf(backend.name != 'sqlite',
+        "counts through sqlite3's trace callback; ./lk bench counts on "
+        "PostgreSQL")
+    @with_transaction()
+    def test_statements_constant(self):
+        """The free days of the horizon take as many statements as the
+        free slots of one day, and a booking as many whatever the bookings
+        of the office"""
+        pool = Pool()
+        Appointment = pool.get('lk.appointment')
+        Offer = pool.get('lk.appointment.offer')
+        offer = make_office(capacity=1)
+        parties = [make_party(i) for i in range(12)]
+        connection = Transaction().connection
+        statements = []
+
+        def count(function, *args):
+            # a new instance each time: nothing read before in its cache
+            del statements[:]
+            connection.set_trace_callback(statements.append)
+            try:
+                function(*args)
+            finally:
+                connection.set_trace_callback(None)
+            return len(statements)
+
+        def book(party, date, n):
+            offer_ = Offer(offer.id)
+            start, _ = offer_.free_slots(date)[n]
+            return count(Appointment.book, party, offer_, start)
+        with now_at(dt.datetime(2025, 10, 27, 4)):
+            day = dt.date(2025, 10, 29)
+            # the offer, its office, branch and service read once
+            Offer(offer.id).free_days()
+            counts = {count(lambda: Offer(offer.id).free_slots(day))
+                for _ in range(2)}
+            counts |= {count(lambda: Offer(offer.id).free_days())
+                for _ in range(2)}
+            self.assertEqual(len(counts), 1, counts)
+            # the first booking reads the sequence, the notification set-up
+            book(parties[0], day, 0)
+            second = book(parties[1], day, 0)
+            for i, party in enumerate(parties[2:-1]):
+                book(party, day + dt.timedelta(days=i % 3), i)
+            self.assertEqual(book(parties[-1], day, 5), second)
+            # the full slots are left out, by one grouped query
+            self.assertEqual(
+                count(lambda: Offer(offer.id).free_days()), counts.pop())
 
 
 del ModuleTestCase
