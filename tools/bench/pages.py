@@ -12,6 +12,7 @@ import urllib.parse
 
 BARE = 'bare page'
 STATIC = 'static file'
+FLOOR = 'Tryton floor'
 
 
 @dataclasses.dataclass
@@ -71,6 +72,7 @@ def all_pages(facts):
     pages = [
         Page(BARE, None, '/_bench/bare'),
         Page(STATIC, None, '/static/lk_base/lk.css'),
+        Page(FLOOR, None, '/_bench/tryton'),
         Page('/my', 'client', '/my'),
         Page('/my/applications', 'client', '/my/applications'),
         Page('application page', 'client', lambda c: c.application),
@@ -114,5 +116,5 @@ def select(pages, names):
     if not names:
         return pages
     wanted = [n.strip() for n in names.split(',') if n.strip()]
-    return [p for p in pages if p.name in {BARE, STATIC}
+    return [p for p in pages if p.name in {BARE, STATIC, FLOOR}
         or any(p.name.startswith(w) for w in wanted)]

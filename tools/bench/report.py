@@ -6,7 +6,7 @@ import os
 import time
 
 from ..common import var
-from .pages import BARE
+from .pages import BARE, FLOOR
 
 TARGET_RATIO, TARGET_P95 = 0.30, 100
 
@@ -29,21 +29,24 @@ def print_counts(counts, scales):
 def print_load(results):
     pages = results.get('pages') or {}
     bare = (pages.get(BARE) or {}).get('rps') or 0
+    floor = (pages.get(FLOOR) or {}).get('rps') or 0
     print(f"\nLoad: scale {results['scale']:g}, {results.get('clients')} "
         f"signed-in clients, {results.get('connections')} connections, "
         f"{results.get('duration')} s per page, gunicorn 2 workers")
-    print(f"{'page':<44} {'req/s':>8} {'ratio':>6} {'p50 ms':>8} "
-        f"{'p95 ms':>8} {'p99 ms':>8}  notes")
+    print(f"{'page':<44} {'req/s':>8} {'ratio':>6} {'floor':>6} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  notes")
     for name, r in pages.items():
         ratio = r['rps'] / bare if bare else 0
+        to_floor = r['rps'] / floor if floor else 0
         notes = []
         if r['bad'] or r['errors']:
             notes.append(f"{r['bad']} unexpected, {r['errors']} errors")
-        if name != BARE and not name.startswith('static') and (
+        if name not in {BARE, FLOOR} and not name.startswith('static') and (
                 r['p95'] >= TARGET_P95):
             notes.append('p95 over target')
-        print(f"{name:<44} {r['rps']:>8.1f} {ratio:>6.2f} {r['p50']:>8.1f} "
-            f"{r['p95']:>8.1f} {r['p99']:>8.1f}  {', '.join(notes)}")
+        print(f"{name:<44} {r['rps']:>8.1f} {ratio:>6.2f} {to_floor:>6.2f} "
+            f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}  "
+            f"{', '.join(notes)}")
     rss = results.get('rss')
     if rss:
         print(f"\nRSS of the portal workers over {rss['requests']} "

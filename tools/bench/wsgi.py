@@ -13,6 +13,12 @@ same gunicorn workers, so the connection handling (a sync worker answers
 one request per connection, wrk reconnects) is the same for both. The
 static file is the portal's own stylesheet, served by Flask like every
 static file of the portal.
+
+/_bench/tryton is the floor of the platform: the same template filled
+from one read-only Tryton transaction that searches and reads 10 parties
+(as a minimal flask-tryton page does), with no session, record rules or
+portal layout. A portal page can come near it, not above it: its ratio to
+the bare page tells how much of the gap is Tryton's own cost per request.
 """
 from flask import Flask, render_template
 from jinja2 import DictLoader
@@ -29,13 +35,27 @@ ITEMS = [{'number': 'ЗТП-%07d' % i, 'name': 'Объект %s' % i,
         'state': 'На рассмотрении', 'date': '01.12.2026'} for i in range(20)]
 
 
-def reference_app():
+def reference_app(database):
     app = Flask('lk_bench_reference')
     app.jinja_loader = DictLoader({'bare.html': TEMPLATE})
 
     @app.route('/bare')
     def bare():
         return render_template('bare.html', title='Заявки', items=ITEMS)
+
+    @app.route('/tryton')
+    def tryton():
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        with Transaction().start(database, 0, readonly=True):
+            Party = Pool().get('party.party')
+            items = [{'number': p['code'], 'name': p['name'],
+                    'state': 'Активен', 'date': '01.12.2026'}
+                for p in Party.read([p.id for p in Party.search(
+                            [], limit=10, order=[('id', 'ASC')])],
+                    ['code', 'name'])]
+            return render_template(
+                'bare.html', title='Клиенты', items=items)
     return app
 
 
@@ -43,5 +63,5 @@ def create_app():
     from trytond.modules.lk_base.portal.app import create_app as portal
     app = portal()
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {
-            '/_bench': reference_app()})
+            '/_bench': reference_app(app.config['TRYTON_DATABASE'])})
     return app
