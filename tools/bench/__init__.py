@@ -28,7 +28,8 @@ One run:
 
 `--profile` instead profiles the request path in this process (cProfile
 over the Flask test client, `profiling`) and prints the cost per request
-of each part.
+of each part; `--explain` prints the plan of each SQL statement of the
+pages (`explain`).
 """
 import contextlib
 import os
@@ -63,6 +64,9 @@ def add_arguments(parser):
     parser.add_argument('--profile', action='store_true', help=(
             'profile the request path (cProfile, in process) instead of '
             'the load test'))
+    parser.add_argument('--explain', action='store_true', help=(
+            'print EXPLAIN (ANALYZE, BUFFERS) of every SQL statement of '
+            'the pages (in process) instead of the load test'))
     parser.add_argument('--profile-requests', type=int, default=300,
         help='requests per page of --profile (default 300)')
 
@@ -78,16 +82,19 @@ def run(args):
         env = environment.prepare(uri)
         trytond_conf = env['TRYTON_CONFIG']
         scales = sorted({args.scale} | (
-                set() if args.no_count or args.profile
+                set() if args.no_count or args.profile or args.explain
                 else set(args.count_scales)))
         names = {s: data.database(cluster, trytond_conf, env, s)
             for s in scales}
         environment.configure_trytond(env)
         from . import report, visitors
         main_db = names[args.scale]
-        if args.profile:
-            from . import profiling
-            profiling.run(main_db, env, args)
+        if args.profile or args.explain:
+            from . import explain, profiling
+            if args.explain:
+                explain.run(main_db, env, args)
+            if args.profile:
+                profiling.run(main_db, env, args)
             return 0
         results = {'scale': args.scale, 'started': time.strftime(
                 '%Y-%m-%dT%H:%M:%S'), 'pages': {}, 'counts': {}}

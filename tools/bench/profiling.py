@@ -1,6 +1,6 @@
 """./lk bench --profile: where the time of a request goes.
 
-Runs `--profile-requests` requests of a few pages through the Flask test
+Runs `--profile-requests` requests of a few pages (or of `--pages`) through the Flask test
 client of the bench WSGI app in this process, on the `--scale` database of
 the throwaway PostgreSQL cluster, under cProfile, and prints per page the
 milliseconds per request spent in (cumulative, so nested parts overlap:
@@ -64,8 +64,13 @@ PARTS = [
 def run(database, env, args):
     visitors = visitors_.prepare(database, env, 20)
     app = counting.app_for(database)
-    selected = [p for p in pages_.all_pages(visitors.facts)
-        if p.name in PAGES]
+    if args.pages:
+        selected = [p for p in pages_.select(
+                pages_.all_pages(visitors.facts), args.pages)
+            if p.name not in {pages_.BARE, pages_.STATIC}]
+    else:
+        selected = [p for p in pages_.all_pages(visitors.facts)
+            if p.name in PAGES]
     print(f'\nProfile (cProfile, in process, PostgreSQL, database '
         f'{database}), ms per request; parts nest and overlap')
     header = f"{'part':<22}" + ''.join(f'{p.name[:16]:>17}' for p in selected)
