@@ -20,7 +20,9 @@ One run:
    `[cache] clean_timeout = 0` on 127.0.0.1, with a bare Flask page and a
    static file mounted beside it (`wsgi`), and loads each page for
    `--duration` seconds with wrk (`load`), every request with the cookie
-   of the next visitor;
+   of the next visitor; `readings overload` instead sends the readings
+   POST at 4× the connections and counts what the database recorded
+   (`overload`);
 6. prints the table (req/s, ratio to the bare page, p50/p95/p99), the
    statement counts side by side, the RSS of each worker before and after
    `--rss-requests` requests, compares with the previous run and writes
@@ -111,6 +113,11 @@ def run(args):
         path = report.save(results)
         log(f'results in {os.path.relpath(path, ROOT)} '
             f'({time.monotonic() - started:.0f} s in all)')
+        mismatched = [name for name, r in results.get('pages', {}).items()
+            if (r.get('counts') or {}).get('mismatch')]
+        if mismatched:
+            raise LkError(f"{', '.join(mismatched)}: readings lost or "
+                'recorded twice, see the counts above')
     return 0
 
 

@@ -68,7 +68,8 @@ def run(database, env, args):
     app = counting.app_for(database)
     selected = [p for p in pages_.select(
             pages_.all_pages(visitors.facts), args.pages)
-        if p.name not in {pages_.BARE, pages_.STATIC}]
+        if p.name not in {pages_.BARE, pages_.STATIC}
+        and p.driver == 'wrk']
     os.makedirs(var('bench', 'explain'), exist_ok=True)
     person = visitors.clients[0]
     for page in selected:

@@ -67,7 +67,8 @@ def run(database, env, args):
     if args.pages:
         selected = [p for p in pages_.select(
                 pages_.all_pages(visitors.facts), args.pages)
-            if p.name not in {pages_.BARE, pages_.STATIC}]
+            if p.name not in {pages_.BARE, pages_.STATIC}
+            and p.driver == 'wrk']
     else:
         selected = [p for p in pages_.all_pages(visitors.facts)
             if p.name in PAGES]
