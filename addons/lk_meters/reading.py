@@ -26,7 +26,7 @@ from trytond.model import (
     Check, Exclude, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.lk_applications.application import AuthorMixin
 from trytond.modules.lk_applications.handover import signature
@@ -262,10 +262,16 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
     @classmethod
     @without_check_access
     def find_submitted(cls, token):
-        "The readings recorded with the form token"
+        """The readings recorded with the form token: an equality on the
+        column, which its index answers (the domain ('token', '=', …) of a
+        Char compares COALESCE(token, ''), which no index answers)"""
         if not token:
             return []
-        return cls.search([('token', '=', token)])
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=table.token == token, order_by=table.id.asc))
+        return cls.browse([i for i, in cursor])
 
     @classmethod
     def record(cls, register, value, day, period, source, rollover=False,
