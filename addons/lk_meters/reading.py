@@ -9,6 +9,7 @@ as «replaced»), and the form's idempotency token makes a retried POST
 record nothing more. Every new reading is an event of the billing queue
 (`lk_base.queue`), posted through the `billing` gateway.
 """
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -16,6 +17,7 @@ import statistics
 from decimal import Decimal
 
 import httpx
+from sql import Null
 from sql.operators import Equal
 
 import trytond.config as config
@@ -24,7 +26,7 @@ from trytond.model import (
     Check, Exclude, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.lk_base.operator import AuthorMixin
 from trytond.modules.lk_applications.handover import signature
@@ -55,6 +57,19 @@ def month_add(day, months):
 
 def high_factor():
     return Decimal(config.get('lk_meters', 'high_factor', default='3'))
+
+
+@dataclasses.dataclass
+class RegisterState:
+    """What a new reading of a register for period follows: the previous
+    reading, the valid reading of the period it replaces, the median
+    consumption of the 12 periods before"""
+    register: object
+    period: dt.date
+    source: str
+    previous: object = None
+    current: object = None
+    usual: Decimal = None
 
 
 class Reading(AuthorMixin, ModelSQL, ModelView):
@@ -96,7 +111,7 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
     token = fields.Char(
         "Idempotency Key", readonly=True,
         help="The key of the form it was submitted with: the same form "
-        "sent twice records once.")
+        "sent twice records once (one reading per register and key).")
 
     @classmethod
     def __setup__(cls):
@@ -107,7 +122,7 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
         cls._sql_constraints += [
             ('value_positive', Check(t, t.value >= 0),
                 'lk_meters.msg_reading_value_positive'),
-            ('token_unique', Unique(t, t.token),
+            ('token_register_unique', Unique(t, t.token, t.register),
                 'lk_meters.msg_reading_token_unique'),
             ('valid_unique',
                 Exclude(t,
@@ -121,7 +136,21 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
                     (t.register, Index.Equality()),
                     (t.period, Index.Range())),
                 Index(t, (t.meter, Index.Range())),
+                # the idempotency of the form (also where the backend
+                # does not make an index of the unique constraint)
+                Index(t, (t.token, Index.Equality()),
+                    where=t.token != Null),
+                # the readings a reading replaced
+                Index(t, (t.replaced_by, Index.Equality()),
+                    where=t.replaced_by != Null),
                 })
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        # the key was unique alone, «<form key>:<register>»
+        table_h.drop_constraint('token_unique')
+        super().__register__(module)
 
     @staticmethod
     def default_state():
@@ -144,17 +173,10 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
         pool = Pool()
         Register = pool.get('lk.meter.register')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and values.get('register'):
+        if (mode == 'create' and values.get('register')
+                and not values.get('meter')):
             values['meter'] = Register(values['register']).meter.id
         return values
-
-    @classmethod
-    def on_modification(cls, mode, readings, field_names=None):
-        pool = Pool()
-        Event = pool.get('lk.meter.billing.event')
-        super().on_modification(mode, readings, field_names=field_names)
-        if mode == 'create':
-            Event.queue([r for r in readings if r.source == 'customer'])
 
     def get_rec_name(self, name):
         return '%s: %s (%s)' % (
@@ -198,56 +220,83 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
         return readings[0] if readings else None
 
     @classmethod
-    def usual_consumption(cls, register, period):
-        "The median consumption of the 12 periods before period, or None"
+    @without_check_access
+    def register_states(cls, registers, period, source='customer'):
+        """{register id: RegisterState} of registers for a reading of
+        period from source, read at once: the valid readings of the 12
+        periods before and of period (index register, period). The caller
+        has checked that the client may read the registers' meter."""
+        states = {r.id: RegisterState(r, period, source) for r in registers}
+        if not states:
+            return states
+        start = month_add(period, -12)
+        values = {i: [] for i in states}
         readings = cls.search([
-                ('register', '=', register.id),
+                ('register', 'in', list(states)),
                 ('state', '=', 'valid'),
-                ('period', '>=', month_add(period, -12)),
-                ('period', '<', period),
-                ('consumption', '!=', None),
-                ])
-        values = [r.consumption for r in readings]
-        return statistics.median(values) if values else None
+                ('period', '>=', start),
+                ('period', '<=', period),
+                ], order=[('date', 'DESC'), ('id', 'DESC')])
+        for reading in readings:
+            state = states[reading.register.id]
+            if reading.period == period and reading.source == source:
+                state.current = reading
+            elif state.previous is None:
+                state.previous = reading
+            if reading.period < period and reading.consumption is not None:
+                values[reading.register.id].append(reading.consumption)
+        for register_id, state in states.items():
+            if values[register_id]:
+                state.usual = statistics.median(values[register_id])
+            if state.previous is None:
+                # none in the last 12 months: an older one, if any
+                state.previous = cls.previous(
+                    state.register, start, source)
+        return states
 
-    @classmethod
-    def is_high(cls, register, period, consumption):
-        usual = cls.usual_consumption(register, period)
-        return bool(consumption is not None and usual
-            and consumption > usual * high_factor())
+    @staticmethod
+    def is_high(state, consumption):
+        return bool(consumption is not None and state.usual
+            and consumption > state.usual * high_factor())
 
     @classmethod
     @without_check_access
     def find_submitted(cls, token):
-        "The readings recorded with the form token"
+        """The readings recorded with the form token: an equality on the
+        column, which its index answers (the domain ('token', '=', …) of a
+        Char compares COALESCE(token, ''), which no index answers)"""
         if not token:
             return []
-        return cls.search([('token', 'like', token + ':%')])
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=table.token == token, order_by=table.id.asc))
+        return cls.browse([i for i, in cursor])
 
     @classmethod
     def record(cls, register, value, day, period, source, rollover=False,
-            late=False, token=None):
+            late=False, token=None, state=None):
         """Record value of register for period; a valid reading of the
-        period from the same source is replaced and kept as «replaced»"""
+        period from the same source is replaced and kept as «replaced».
+        state: the RegisterState of register, period and source, when the
+        caller has it."""
         value = Decimal(value)
-        previous = cls.previous(register, period, source)
-        previous_value = previous.value if previous else None
+        if state is None:
+            state = cls.register_states([register], period, source)[
+                register.id]
+        assert (state.period, state.source) == (period, source)
+        previous_value = state.previous.value if state.previous else None
         consumption = cls.compute_consumption(
             register, previous_value, value, rollover)
+        replaced = [state.current] if state.current else []
         with without_check_access():
-            replaced = cls.search([
-                    ('register', '=', register.id),
-                    ('period', '=', period),
-                    ('source', '=', source),
-                    ('state', '=', 'valid'),
-                    ])
             # out of the constraint of one valid reading per period
             # before the new one enters it
             cls.write(replaced, {'state': 'replaced'})
         reading = cls(
-            register=register, value=value, date=day, period=period,
-            source=source, late=late, previous_value=previous_value,
-            consumption=consumption,
+            register=register, meter=register.meter, value=value, date=day,
+            period=period, source=source, late=late,
+            previous_value=previous_value, consumption=consumption,
             rollover=bool(previous_value is not None
                 and value < previous_value),
             token=token)
@@ -255,34 +304,47 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
         if replaced:
             with without_check_access():
                 cls.write(replaced, {'replaced_by': reading.id})
+        reading.hand_over(replaced)
         return reading
 
+    def hand_over(self, replaced=()):
+        "Queue the client's reading (which replaced replaced) for billing"
+        pool = Pool()
+        Event = pool.get('lk.meter.billing.event')
+        if self.source == 'customer':
+            Event.queue([self], replaces={self.id: replaced})
+
     @classmethod
-    def submit(cls, meter, values, token=None, day=None):
+    def submit(cls, meter, values, token=None, day=None, states=None):
         """Record the client's readings of meter: values is {register:
         (value, rollover)}; return the readings and the registers whose
-        consumption is far above their usual one.
+        consumption is far above their usual one. states: the
+        register_states of the registers the caller read for the period.
 
-        A form token already recorded returns what it recorded."""
+        A form token already recorded returns what it recorded; the same
+        token sent at once by two requests records once too: the
+        database's unique key (token, register) refuses the second."""
         submitted = cls.find_submitted(token)
         if submitted:
             return submitted, []
         branch = meter.account.branch
         day = day or branch.local_today()
         period, late = branch.reading_period(day)
+        if not states or any(s.period != period for s in states.values()):
+            states = cls.register_states(list(values), period)
         # every register is checked before any is recorded
         high = []
         for register, (value, rollover) in values.items():
-            previous = cls.previous(register, period)
+            state = states[register.id]
             consumption = cls.compute_consumption(
-                register, previous.value if previous else None,
+                register, state.previous.value if state.previous else None,
                 Decimal(value), rollover)
-            if cls.is_high(register, period, consumption):
+            if cls.is_high(state, consumption):
                 high.append(register)
         readings = [
             cls.record(register, value, day, period, 'customer',
-                rollover=rollover, late=late,
-                token='%s:%s' % (token, register.id) if token else None)
+                rollover=rollover, late=late, token=token,
+                state=states[register.id])
             for register, (value, rollover) in values.items()]
         return readings, high
 
@@ -300,9 +362,13 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
         cls.write([reading], {'state': 'replaced'})
         new.save()
         cls.write([reading], {'replaced_by': new.id})
+        new.hand_over([reading])
         return new
 
-    def to_json(self):
+    def to_json(self, replaces=None):
+        "The reading for billing; replaces: the readings it replaced"
+        if replaces is None:
+            replaces = self.replaced_readings()
         return {
             'id': self.id,
             'account': self.meter.account.number,
@@ -314,7 +380,7 @@ class Reading(AuthorMixin, ModelSQL, ModelView):
             'period': self.period.strftime('%Y-%m'),
             'source': self.source,
             'rollover': self.rollover,
-            'replaces': [r.id for r in self.replaced_readings()],
+            'replaces': [r.id for r in replaces],
             }
 
     def replaced_readings(self):
@@ -386,9 +452,13 @@ class BillingEvent(OutboundQueueMixin, ModelSQL, ModelView):
                 where=t.state == 'pending'))
 
     @classmethod
-    def queue(cls, readings):
+    def queue(cls, readings, replaces=None):
+        """Queue readings for billing; replaces: {reading id: the readings
+        it replaced} when the caller knows them"""
+        replaces = replaces or {}
         events = [cls(reading=r, payload=json.dumps(
-                    r.to_json(), ensure_ascii=False, sort_keys=True))
+                    r.to_json(replaces.get(r.id)), ensure_ascii=False,
+                    sort_keys=True))
             for r in readings]
         with without_check_access():
             cls.save(events)

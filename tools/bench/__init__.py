@@ -20,7 +20,9 @@ One run:
    `[cache] clean_timeout = 0` on 127.0.0.1, with a bare Flask page and a
    static file mounted beside it (`wsgi`), and loads each page for
    `--duration` seconds with wrk (`load`), every request with the cookie
-   of the next visitor;
+   of the next visitor; `readings overload` instead sends the readings
+   POST at 4× the connections and counts what the database recorded
+   (`overload`);
 6. prints the table (req/s, ratio to the bare page, p50/p95/p99), the
    statement counts side by side, the RSS of each worker before and after
    `--rss-requests` requests, compares with the previous run and writes
@@ -28,7 +30,8 @@ One run:
 
 `--profile` instead profiles the request path in this process (cProfile
 over the Flask test client, `profiling`) and prints the cost per request
-of each part.
+of each part; `--explain` prints the plan of each SQL statement of the
+pages (`explain`).
 """
 import contextlib
 import os
@@ -63,6 +66,9 @@ def add_arguments(parser):
     parser.add_argument('--profile', action='store_true', help=(
             'profile the request path (cProfile, in process) instead of '
             'the load test'))
+    parser.add_argument('--explain', action='store_true', help=(
+            'print EXPLAIN (ANALYZE, BUFFERS) of every SQL statement of '
+            'the pages (in process) instead of the load test'))
     parser.add_argument('--profile-requests', type=int, default=300,
         help='requests per page of --profile (default 300)')
 
@@ -80,7 +86,7 @@ def run(args):
         environment.configure_trytond(env)
         trytond_conf = env['TRYTON_CONFIG']
         scales = sorted({args.scale} | (
-                set() if args.no_count or args.profile
+                set() if args.no_count or args.profile or args.explain
                 else set(args.count_scales)))
         names = {s: data.database(cluster, trytond_conf, env, s)
             for s in scales}
@@ -88,9 +94,12 @@ def run(args):
             data.refresh_bookings(cluster, name)
         from . import report, visitors
         main_db = names[args.scale]
-        if args.profile:
-            from . import profiling
-            profiling.run(main_db, env, args)
+        if args.profile or args.explain:
+            from . import explain, profiling
+            if args.explain:
+                explain.run(main_db, env, args)
+            if args.profile:
+                profiling.run(main_db, env, args)
             return 0
         results = {'scale': args.scale, 'started': time.strftime(
                 '%Y-%m-%dT%H:%M:%S'), 'pages': {}, 'counts': {}}
@@ -107,6 +116,11 @@ def run(args):
         path = report.save(results)
         log(f'results in {os.path.relpath(path, ROOT)} '
             f'({time.monotonic() - started:.0f} s in all)')
+        mismatched = [name for name, r in results.get('pages', {}).items()
+            if (r.get('counts') or {}).get('mismatch')]
+        if mismatched:
+            raise LkError(f"{', '.join(mismatched)}: readings lost or "
+                'recorded twice, see the counts above')
     return 0
 
 

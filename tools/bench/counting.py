@@ -75,7 +75,8 @@ def run(databases, args):
         app = app_for(database)
         for page in pages_.select(
                 pages_.all_pages(visitors.facts), args.pages):
-            if page.name in {pages_.BARE, pages_.STATIC}:
+            if page.name in {pages_.BARE, pages_.STATIC} or (
+                    page.driver != 'wrk'):
                 continue
             person = visitors.clients[0]
             for _ in range(REPEAT):

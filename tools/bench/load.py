@@ -48,6 +48,13 @@ def run(database, env, visitors, args):
         selected = pages_.select(pages_.all_pages(visitors.facts), args.pages)
         results = {}
         for page in selected:
+            if page.driver == 'overload':
+                from . import overload
+                _wait_idle(base)
+                results[page.name] = overload.run(
+                    base, database, visitors, args)
+                _wait_idle(base)
+                continue
             script = _script(page, visitors)
             _wrk(base + '/', script, WARM_UP, args.connections)
             _wait_idle(base)

@@ -68,7 +68,8 @@ def run(database, env, args):
     app = counting.app_for(database)
     every = pages_.all_pages(visitors.facts)
     selected = ([p for p in pages_.select(every, args.pages)
-            if p.name not in {pages_.BARE, pages_.STATIC}] if args.pages
+            if p.name not in {pages_.BARE, pages_.STATIC}
+            and p.driver == 'wrk'] if args.pages
         else [p for p in every if p.name in PAGES])
     print(f'\nProfile (cProfile, in process, PostgreSQL, database '
         f'{database}), ms per request; parts nest and overlap')

@@ -47,6 +47,14 @@ def print_load(results):
         print(f"{name:<44} {r['rps']:>8.1f} {ratio:>6.2f} {to_floor:>6.2f} "
             f"{r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}  "
             f"{', '.join(notes)}")
+    for name, r in pages.items():
+        if r.get('counts'):
+            print(f"\n{name}: {r['connections']} connections, counted in "
+                'the database after the run')
+            for label, value in r['counts'].items():
+                print(f'  {label:<30} {value}')
+            if r['counts']['mismatch']:
+                print('  MISMATCH: readings lost or recorded twice')
     rss = results.get('rss')
     if rss:
         print(f"\nRSS of the portal workers over {rss['requests']} "

@@ -137,14 +137,13 @@ def readings(meter_id):
     day = branch.local_today()
     period, late = branch.reading_period(day)
     registers = list(meter.registers)
+    states = Reading.register_states(registers, period)
     rows = []
     for register in registers:
-        previous = Reading.previous(register, period)
-        usual = Reading.usual_consumption(register, period)
         rows.append({
                 'register': register,
-                'previous': previous,
-                'usual': usual,
+                'previous': states[register.id].previous,
+                'usual': states[register.id].usual,
                 'value': request.form.get('value_%s' % register.id, ''),
                 'rollover': bool(request.form.get(
                         'rollover_%s' % register.id)),
@@ -172,7 +171,7 @@ def readings(meter_id):
                     except ReadingValidationError:
                         pass
         if not any(r['error'] for r in rows):
-            response = _submit(meter, values, token, rows)
+            response = _submit(meter, values, token, rows, states)
             if response:
                 return response
         status = 400
@@ -181,11 +180,12 @@ def readings(meter_id):
         branch=branch), status
 
 
-def _submit(meter, values, token, rows):
+def _submit(meter, values, token, rows, states):
     pool = Pool()
     Reading = pool.get('lk.meter.reading')
     try:
-        readings, high = Reading.submit(meter, values, token=token)
+        readings, high = Reading.submit(
+            meter, values, token=token, states=states)
     except ReadingValidationError as exception:
         rollback()
         for row in rows:

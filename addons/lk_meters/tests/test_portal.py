@@ -191,6 +191,65 @@ def test_late_reading(portal_app, make_client, account):
     assert 'Показания приняты за период: апрель 2026' in text(response)
 
 
+def test_other_client_404(portal_app, make_client, account):
+    "Another client's account, meter, readings and history are not found"
+    browser, _ = linked(portal_app, make_client, account)
+    number, meter_id, register_id = account
+    account_id = int(re.search(r'/my/meters/accounts/(\d+)/remove',
+            text(browser.get('/my/meters'))).group(1))
+    page_url = '/my/meters/%s/readings' % meter_id
+    token = re.search(r'name="token" value="([0-9a-f]+)"',
+        text(browser.get(page_url))).group(1)
+    browser.post(page_url, data={'csrf_token': csrf(browser, page_url),
+            'token': token, 'value_%s' % register_id: '54000'})
+
+    other = portal_app.test_client()
+    login(other, make_client('fl'))
+    form_token = csrf(other, '/my/meters')
+    for url in ['/my/meters/%s' % meter_id, page_url,
+            '/my/meters/%s/history' % meter_id,
+            '/my/meters/%s/history.csv' % meter_id,
+            '/my/meters/%s/history.xlsx' % meter_id,
+            '/my/meters/%s/change' % meter_id]:
+        assert other.get(url).status_code == 404, url
+    for url, data in [
+            ('/my/meters/accounts/%s/remove' % account_id, {}),
+            (page_url, {'token': 'other-form',
+                    'value_%s' % register_id: '99999'}),
+            ('/my/meters/%s/change' % meter_id, {'field': 'model',
+                    'new_value': 'x'}),
+            ]:
+        response = other.post(url, data=dict(data, csrf_token=form_token))
+        assert response.status_code == 404, url
+    page = text(other.get('/my/meters'))
+    assert number not in page
+    assert readings_count(portal_app, meter_id, source='customer') == 1
+    assert readings_count(portal_app, meter_id, token='other-form') == 0
+
+
+def test_resubmission_to_billing(portal_app, make_client, account):
+    "The reading that replaces another tells billing which one"
+    import json
+    browser, _ = linked(portal_app, make_client, account)
+    _, meter_id, register_id = account
+    page_url = '/my/meters/%s/readings' % meter_id
+    for value in ['54000', '54010']:
+        token = re.search(r'name="token" value="([0-9a-f]+)"',
+            text(browser.get(page_url))).group(1)
+        response = browser.post(page_url, data={
+                'csrf_token': csrf(browser, page_url), 'token': token,
+                'value_%s' % register_id: value})
+        assert response.status_code == 302
+
+    def payloads(pool):
+        Event = pool.get('lk.meter.billing.event')
+        return [json.loads(e.payload) for e in Event.search(
+                [('reading.meter', '=', meter_id)], order=[('id', 'ASC')])]
+    first, second = run_as_root(portal_app, payloads)
+    assert first['replaces'] == []
+    assert second['replaces'] == [first['id']]
+
+
 def test_history_and_downloads(portal_app, make_client, account):
     browser, _ = linked(portal_app, make_client, account)
     _, meter_id, _ = account
