@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from decimal import Decimal
+from typing import NamedTuple
 
 from sql import For
 from sql.operators import Equal
@@ -53,6 +54,25 @@ REFUND_STATES = [
     ]
 
 
+class Reconciliation(NamedTuple):
+    "A row of the reconciliation of an order with the gateway"
+    payment: int
+    create_date: dt.datetime
+    number: str
+    bank_order: str
+    invoice: str
+    client: str
+    state: str
+    state_string: str
+    captured: Decimal  # recorded as taken
+    refunded: Decimal
+    gateway_status: str = None
+    gateway_paid: Decimal = None
+    gateway_refunded: Decimal = None
+    match: bool = False
+    error: str = None  # the gateway did not answer
+
+
 def lock_rows(Model, records):
     """Lock the rows of records until the end of the transaction
     (SELECT … FOR UPDATE on PostgreSQL; SQLite has a single writer). Not
@@ -73,6 +93,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
     __string__ = "Card Payment"
 
     MONEY_STATES = {'captured'}
+    # the states whose captured amount the gateway holds (or held)
+    CAPTURED_STATES = {'captured', 'refunded', 'duplicate'}
     PENDING_STATES = {'created', 'registered'}
 
     invoice = fields.Many2One(
@@ -267,10 +289,13 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
 
     @classmethod
     def reconcile(cls, date_from, date_to):
-        """Rows comparing what the gateway says of each order opened
-        between the dates with what is recorded: (payment, Order or the
-        error, whether they match)"""
-        rows = []
+        """The Reconciliation rows of the orders opened between the dates:
+        what the gateway says of each against what is recorded.
+
+        Commits, as the outbound queues do: what is recorded is read in
+        the running transaction, which is then ended, and the gateway is
+        asked outside any transaction (a slow gateway holds no snapshot nor
+        connection of the database); the rows are plain data."""
         with without_check_access():
             payments = cls.search([
                     ('bank_order', '!=', None),
@@ -279,22 +304,33 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                     ('create_date', '<', dt.datetime.combine(
                             date_to + dt.timedelta(days=1), dt.time.min)),
                     ], order=[('create_date', 'ASC'), ('id', 'ASC')])
-            for payment in payments:
-                try:
-                    order = payment.gateway_adapter().status(
-                        payment.bank_order)
-                except GatewayError as exception:
-                    rows.append((payment, str(exception), False))
-                    continue
-                ours = (payment.captured_amount or Decimal(0)
-                    if payment.state in {'captured', 'refunded', 'duplicate'}
-                    else Decimal(0))
-                theirs = (order.amount or Decimal(0)
-                    if order.status in {gateway.PAID, gateway.REFUNDED}
-                    else Decimal(0))
-                match = (ours == theirs and (payment.refunded_amount or 0)
-                    == (order.refunded or 0))
-                rows.append((payment, order, match))
+            jobs = [(Reconciliation(
+                        payment.id, payment.create_date, payment.number,
+                        payment.bank_order, payment.invoice.number,
+                        payment.party.rec_name, payment.state,
+                        payment.state_string,
+                        payment.captured_amount or Decimal(0)
+                        if payment.state in cls.CAPTURED_STATES
+                        else Decimal(0),
+                        payment.refunded_amount or Decimal(0)),
+                    payment.gateway_adapter())
+                for payment in payments]
+        commit()
+        rows = []
+        for row, service in jobs:
+            try:
+                order = service.status(row.bank_order)
+            except GatewayError as exception:
+                rows.append(row._replace(error=str(exception)))
+                continue
+            paid = (order.amount or Decimal(0)
+                if order.status in {gateway.PAID, gateway.REFUNDED}
+                else Decimal(0))
+            refunded = order.refunded or Decimal(0)
+            rows.append(row._replace(gateway_status=order.status,
+                    gateway_paid=paid, gateway_refunded=refunded,
+                    match=(row.captured == paid
+                        and row.refunded == refunded)))
         return rows
 
     @classmethod

@@ -12,9 +12,11 @@ served on a loopback port: the SDK talks through `requests`):
 
 `pay(id, outcome)` is the tester's choice on the card page: 'success'
 (succeeded) or 'decline' (canceled, reason card_expired); `webhook(id)`
-is the notification YooKassa would send (`payment.succeeded`…)."""
+is the notification YooKassa would send (`payment.succeeded`…);
+`delay` makes every answer late by that many seconds (a slow YooKassa)."""
 import base64
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +33,7 @@ class YooKassa:
     base_url: str = 'http://127.0.0.1:8011'
     payments: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    delay: float = 0  # seconds before each answer
 
     url_map = Map([
             Rule('/v3/payments', endpoint='create', methods=['POST']),
@@ -40,6 +43,8 @@ class YooKassa:
 
     def __call__(self, environ, start_response):
         request = Request(environ)
+        if self.delay:
+            time.sleep(self.delay)
         expected = 'Basic ' + base64.b64encode(
             ('%s:%s' % (self.shop_id, self.secret_key)).encode()).decode()
         try:

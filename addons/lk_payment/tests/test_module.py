@@ -262,19 +262,44 @@ class LkPaymentTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_reconciliation(self):
-        "The gateway's word against ours, order by order"
+        "The gateway's word against ours, order by order, asked outside "
+        "the transaction that read ours"
         pool = Pool()
         Payment = pool.get('lk.payment')
         sandbox = mount_sandbox(self)
         paid = pay(sandbox, offer().invoices[0])
         left = pay(sandbox, offer().invoices[0], 'abandon')
         sandbox.orders[left.bank_order]['status'] = 2  # not known to us
+        gone = pay(sandbox, offer().invoices[0], 'abandon')
+        del sandbox.orders[gone.bank_order]  # the gateway answers an error
         today = dt.date.today()
-        # only these two: payments left by other tests are in the period too
-        rows = {p.id: (o.status, match) for p, o, match in
-            Payment.reconcile(today, today) if p in {paid, left}}
-        self.assertEqual(rows[paid.id], ('paid', True))
-        self.assertEqual(rows[left.id], ('paid', False))
+        status = gateway.RbsGateway.status
+        committed = []
+
+        def asked(service, order_id):
+            committed.append(commit.called)
+            return status(service, order_id)
+        with patch('trytond.modules.lk_payment.payment.commit') as commit, \
+                patch.object(gateway.RbsGateway, 'status', autospec=True,
+                    side_effect=asked):
+            result = Payment.reconcile(today, today)
+        self.assertTrue(committed)
+        self.assertTrue(all(committed), committed)
+        # only these: payments left by other tests are in the period too
+        rows = {r.payment: r for r in result
+            if r.payment in {paid.id, left.id, gone.id}}
+        self.assertEqual(
+            (rows[paid.id].gateway_status, rows[paid.id].gateway_paid,
+                rows[paid.id].captured, rows[paid.id].match),
+            ('paid', Decimal('550.45'), Decimal('550.45'), True))
+        self.assertEqual(
+            (rows[left.id].gateway_status, rows[left.id].gateway_paid,
+                rows[left.id].captured, rows[left.id].match),
+            ('paid', Decimal('550.45'), Decimal(0), False))
+        self.assertEqual((rows[gone.id].match, rows[gone.id].gateway_status),
+            (False, None))
+        self.assertIn('getOrderStatusExtended.do', rows[gone.id].error)
+        self.assertEqual(rows[paid.id].invoice, paid.invoice.number)
 
     @with_transaction()
     def test_gateway_down(self):
