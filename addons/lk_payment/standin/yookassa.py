@@ -13,7 +13,9 @@ served on a loopback port: the SDK talks through `requests`):
 `pay(id, outcome)` is the tester's choice on the card page: 'success'
 (succeeded) or 'decline' (canceled, reason card_expired); `webhook(id)`
 is the notification YooKassa would send (`payment.succeeded`…);
-`delay` makes every answer late by that many seconds (a slow YooKassa)."""
+a pending payment fetched more than `expire_after` times is canceled
+(expired_on_confirmation: the client never confirmed it); `delay` makes
+every answer late by that many seconds (a slow YooKassa)."""
 import base64
 import json
 import time
@@ -33,7 +35,9 @@ class YooKassa:
     base_url: str = 'http://127.0.0.1:8011'
     payments: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    fetches: dict = field(default_factory=dict)  # GET /payments/<id>
     delay: float = 0  # seconds before each answer
+    expire_after: int = None  # fetches of a pending payment
 
     url_map = Map([
             Rule('/v3/payments', endpoint='create', methods=['POST']),
@@ -95,7 +99,14 @@ class YooKassa:
     def get(self, request, id_):
         if id_ not in self.payments:
             raise NotFound()
-        return self._json(self.payments[id_])
+        payment = self.payments[id_]
+        self.fetches[id_] = self.fetches.get(id_, 0) + 1
+        if (payment['status'] == 'pending' and self.expire_after is not None
+                and self.fetches[id_] > self.expire_after):
+            payment.update(status='canceled', cancellation_details={
+                    'party': 'yoo_money',
+                    'reason': 'expired_on_confirmation'})
+        return self._json(payment)
 
     def refund(self, request):
         key, error = self._keyed(request)
