@@ -168,6 +168,34 @@ class LkPaymentTestCase(ModuleTestCase):
             Payment.start(invoice, RETURN, FAIL)
 
     @with_transaction()
+    def test_merchant_per_branch(self):
+        "A branch with its own section pays to its own merchant"
+        from trytond.modules.lk_base.tests.tools import set_config
+        from ..exceptions import GatewayError
+        from ..yookassa import YooKassaGateway
+        sandbox = mount_sandbox(self)
+        invoice, = offer().invoices
+        self.assertEqual(invoice.branch.code, 'krsk')
+        # the bank knows only the merchant of Красноярскэнерго
+        sandbox.username, sandbox.password = 'krsk-merchant', 'krsk-password'
+        with self.assertRaises(GatewayError):
+            gateway.get(None).register('x', 1, RETURN, FAIL, 'x')
+        for option, value in [('username', 'krsk-merchant'),
+                ('password', 'krsk-password'), ('secret', 'krsk-key')]:
+            set_config(self, 'lk_payment_krsk', option, value)
+        service = gateway.get(invoice.branch)
+        self.assertEqual((service.username, service.secret, service.url),
+            ('krsk-merchant', 'krsk-key', 'http://bank.test'))
+        sandbox.secret = 'krsk-key'
+        payment = pay(sandbox, invoice)
+        self.assertEqual(payment.state, 'captured')
+        yookassa = YooKassaGateway('1', 'k', url='http://kassa.test',
+            timeout=3).for_branch(invoice.branch)
+        self.assertEqual(
+            (yookassa.shop_id, yookassa.secret_key, yookassa.timeout),
+            ('krsk-merchant', 'krsk-password', 3))
+
+    @with_transaction()
     def test_reconciliation(self):
         "The gateway's word against ours, order by order, asked outside "
         "the transaction that read ours"
