@@ -121,6 +121,43 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(len(application.history), history)
 
     @with_transaction()
+    def test_installment_terms(self):
+        "Each later installment is due after the step its schedule names"
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Invoice = pool.get('lk.payment.invoice')
+        Transfer = pool.get('lk.payment.transfer')
+        application = offer(amount=Decimal('1000.00'), schedule=True)
+        first, second, third, fourth = sorted(
+            application.invoices, key=lambda i: i.installment)
+
+        def terms():
+            return [(i.due_date, i.due_basis)
+                for i in Invoice.browse([second, third, fourth])]
+        self.assertEqual(terms(), [(None, None)] * 3)
+        Transfer(invoice=first, date=dt.date.today(),
+            amount=first.total).save()
+        application = Application(application.id)
+        self.assertEqual(application.state, 'contract_concluded')
+        concluded = application.contract_date
+        self.assertEqual(terms(), [
+                (concluded + dt.timedelta(days=60),
+                    "installment schedule of the contract: 30 % within 60 "
+                    "days of its conclusion (verify)"),
+                (None, None), (None, None)])
+        Application.write([application], {'state': 'execution_check'})
+        Application.connect([application])
+        today = application.local_today()
+        self.assertEqual(terms()[1][0], today + dt.timedelta(days=15))
+        self.assertIn('45 % within 15 days', terms()[1][1])
+        self.assertIsNone(terms()[2][0])
+        Application.write([application], {'state': 'acts_issued'})
+        Application.close([application])
+        self.assertEqual(terms()[2][0], today + dt.timedelta(days=10))
+        # a term once set is kept
+        self.assertEqual(terms()[0][0], concluded + dt.timedelta(days=60))
+
+    @with_transaction()
     def test_fee_table(self):
         "The fee of an individual ≤ 15 kW from the branch's rate by date"
         pool = Pool()
