@@ -206,7 +206,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                 payment.state = 'failed'
                 payment.message = ' '.join(str(exception).split())[:250]
                 payment.save()
-                payment.log('out', 'register', str(exception), ok=False)
+                payment.log_exchange(
+                    'out', 'register', str(exception), ok=False)
             commit()
             raise PaymentError(gettext('lk_payment.msg_gateway_down'))
         with without_check_access():
@@ -215,7 +216,7 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
             payment.form_url = form_url
             payment.state = 'registered'
             payment.save()
-            payment.log('out', 'register', json.dumps(
+            payment.log_exchange('out', 'register', json.dumps(
                     {'orderId': bank_order, 'formUrl': form_url}))
             Poll = pool.get('lk.payment.poll')
             Poll.watch(payment, delay=Poll.queue_config('backoff', 60))
@@ -233,7 +234,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                         ).total_seconds() < timeout):
                 return payment
 
-    def log(self, direction, operation, text, ok=True):
+    def log_exchange(self, direction, operation, text, ok=True):
+        "A line of the gateway log (ModelStorage.log is the record's history)"
         Log = Pool().get('lk.payment.log')
         Log(payment=self, direction=direction, operation=operation,
             text=(text or '')[:4000], ok=ok, date=clock.utcnow()).save()
@@ -246,7 +248,7 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
         Refund = pool.get('lk.payment.refund')
         lock_rows(Invoice, [self.invoice])
         payment = self.__class__(self.id)
-        payment.log('in', 'status', json.dumps(order.raw or {
+        payment.log_exchange('in', 'status', json.dumps(order.raw or {
                     'status': order.status}, default=str))
         if order.status == gateway.PAID and payment.state in {
                 'created', 'registered', 'declined', 'cancelled', 'failed'}:
@@ -282,10 +284,11 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def check_status(cls, payments):
-        "Ask the gateway now (staff)"
+        """Ask the gateway now (staff): by the polling queue, in a task
+        run once this transaction is committed"""
         Poll = Pool().get('lk.payment.poll')
-        for payment in payments:
-            Poll.watch(payment)
+        polls = [Poll.watch(payment) for payment in payments]
+        Poll.__queue__.queue_process(polls)
 
     @classmethod
     def reconcile(cls, date_from, date_to):
@@ -362,8 +365,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                     date=clock.utcnow()).save()
                 commit()
                 return None
-            payment.log('callback', params.get('operation') or 'callback',
-                text)
+            payment.log_exchange(
+                'callback', params.get('operation') or 'callback', text)
             poll = Poll.watch(payment)
         commit()
         Poll.queue_process([poll])
@@ -581,7 +584,7 @@ class Refund(AuthorMixin, OutboundQueueMixin, ModelSQL, ModelView):
         if order.status == gateway.CANCELLED or order.status == (
                 gateway.REFUNDED) and not order.refunded:
             order.refunded = payment.captured_amount
-        payment.log('out', self.operation, str(self.amount))
+        payment.log_exchange('out', self.operation, str(self.amount))
         if payment.state == 'duplicate':
             payment.refunded_amount = payment.captured_amount
             payment.save()
