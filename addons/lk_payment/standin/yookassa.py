@@ -17,19 +17,19 @@ a pending payment fetched more than `expire_after` times is canceled
 (expired_on_confirmation: the client never confirmed it); `delay` makes
 every answer late by that many seconds (a slow YooKassa)."""
 import base64
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+
+from trytond.modules.lk_base.standin import Service
 
 
 @dataclass
-class YooKassa:
+class YooKassa(Service):
     shop_id: str = '123456'
     secret_key: str = 'test_secret'
     base_url: str = 'http://127.0.0.1:8011'
@@ -45,27 +45,14 @@ class YooKassa:
             Rule('/v3/refunds', endpoint='refund', methods=['POST']),
             ])
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
+    def refuse(self, request):
         if self.delay:
             time.sleep(self.delay)
         expected = 'Basic ' + base64.b64encode(
             ('%s:%s' % (self.shop_id, self.secret_key)).encode()).decode()
-        try:
-            if request.headers.get('Authorization') != expected:
-                response = self._json({'type': 'error',
-                        'code': 'invalid_credentials'}, 401)
-            else:
-                endpoint, values = self.url_map.bind_to_environ(
-                    environ).match()
-                response = getattr(self, endpoint)(request, **values)
-        except HTTPException as exception:
-            response = exception
-        return response(environ, start_response)
-
-    def _json(self, data, status=200):
-        return Response(json.dumps(data), status=status,
-            content_type='application/json')
+        if request.headers.get('Authorization') != expected:
+            return self._json({'type': 'error',
+                    'code': 'invalid_credentials'}, 401)
 
     def _keyed(self, request):
         key = request.headers.get('Idempotence-Key')

@@ -13,29 +13,14 @@ import pytest
 
 import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    csrf, login, run_as_root)
+    csrf, login, run_as_root, text)
 
 from ..gateway import RbsGateway
 from ..standin.rbs import Sandbox
 from .tools import PAYEE
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    if previous is None:
-        config._config.remove_option('lk', 'max_login_delay')
-        config._cache_clear()
-    else:
-        config.set('lk', 'max_login_delay', previous)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 @pytest.fixture
@@ -167,17 +152,18 @@ def test_invoice_pdf_and_search(portal_app, client, make_client):
     assert 'Платежей пока нет' in page
 
 
-def test_yookassa_slow(portal_app, client, make_client):
+def test_yookassa_slow(portal_app, client, make_client, lk_config):
     "YooKassa slower than the timeout: the Russian message at once, the "
     "invoice still to pay"
     import time
     from ..standin.yookassa import YooKassa
-    from .tools import configure, serve
+    from .tools import serve
     kassa = YooKassa(delay=3)
     kassa.base_url, stop = serve(kassa)
-    restore = configure({'gateway': 'yookassa', 'url': kassa.base_url + '/v3',
-            'username': kassa.shop_id, 'password': kassa.secret_key,
-            'timeout': 0.5})
+    for option, value in [('gateway', 'yookassa'),
+            ('url', kassa.base_url + '/v3'), ('username', kassa.shop_id),
+            ('password', kassa.secret_key), ('timeout', '0.5')]:
+        lk_config('lk_payment', option, value)
     try:
         account = make_client('fl')
         invoice_id = invoice_of(portal_app, account)
@@ -199,5 +185,4 @@ def test_yookassa_slow(portal_app, client, make_client):
         assert run_as_root(portal_app, payments) == [
             ('yookassa', 'failed', None)]
     finally:
-        restore()
         stop()
