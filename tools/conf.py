@@ -37,7 +37,9 @@ def write():
             'mail/new', 'mail/tmp']:  # mail: a Maildir
         os.makedirs(var(directory), exist_ok=True)
     values = {'VAR': var(),
-        'SECRET_KEY': _generated('secret_key', lambda: secrets.token_hex(32))}
+        'SECRET_KEY': _generated('secret_key', lambda: secrets.token_hex(32)),
+        'RBS_SECRET': _generated('rbs_secret', lambda: secrets.token_hex(16)),
+        }
     return (
         _render('trytond.conf', var('etc', 'trytond.conf'), values),
         _render('portal.cfg', var('etc', 'portal.cfg'), values))

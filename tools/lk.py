@@ -101,8 +101,8 @@ def parser():
             'Install sao, create (or upgrade) the SQLite demo database with '
             'every addons/lk_* module activated, in Russian, load the '
             "modules' demo data and run the portal (:8000), the back office "
-            'with sao (:8001), trytond-cron and a mail sink (:8025) until '
-            'Ctrl-C.'))
+            'with sao (:8001), trytond-cron, a mail sink (:8025) and the '
+            "bank's card payment sandbox (:8010) until Ctrl-C."))
     demo.set_defaults(func=cmd_demo)
 
     srv = commands.add_parser('serve', help=(

@@ -1,4 +1,5 @@
 """Run the development processes in the foreground until Ctrl-C."""
+import configparser
 import glob
 import os
 import signal
@@ -6,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 
 from .common import ADDONS, DATABASE, LkError, ROOT, log, var, venv_bin
 
@@ -95,6 +97,31 @@ def _check_free(*addresses):
             "(is another ./lk demo/serve running?)")
 
 
+def _bank_sandbox(trytond_conf):
+    """The address and command of the RBS sandbox when [lk_payment] names
+    it (the rbs gateway at a loopback URL), else None: the sandbox takes
+    the merchant and the callback key of that section and sends its
+    callbacks to the back office, which serves their route"""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(trytond_conf, encoding='utf-8')
+    if not parser.has_section('lk_payment'):
+        return None
+    section = parser['lk_payment']
+    url = urllib.parse.urlsplit(section.get('url', ''))
+    if (section.get('gateway', 'rbs') != 'rbs'
+            or url.hostname != '127.0.0.1' or not url.port):
+        return None
+    address = (url.hostname, url.port)
+    return address, [sys.executable, '-m',
+        'trytond.modules.lk_payment.standin.rbs',
+        '--host', url.hostname, '--port', str(url.port),
+        '--username', section.get('username', ''),
+        '--password', section.get('password', ''),
+        '--secret', section.get('secret', ''),
+        '--callback', f'http://{_netloc(BACK_OFFICE)}/{DATABASE}'
+        '/lk_payment/rbs/callback']
+
+
 def _demo_logins():
     texts = []
     for path in sorted(glob.glob(
@@ -105,7 +132,8 @@ def _demo_logins():
 
 
 def run_all(trytond_conf, portal_conf, admin_password):
-    _check_free(PORTAL, BACK_OFFICE, SMTP)
+    bank = _bank_sandbox(trytond_conf)
+    _check_free(PORTAL, BACK_OFFICE, SMTP, *([bank[0]] if bank else []))
     env = dict(os.environ, TRYTON_CONFIG=trytond_conf,
         TRYTOND_CONFIG=trytond_conf, LK_PORTAL_CONFIG=portal_conf,
         PYTHONUTF8='1')
@@ -124,7 +152,11 @@ def run_all(trytond_conf, portal_conf, admin_password):
         supervisor.start('portal', [venv_bin('gunicorn'), '-w', '2',
                 '-b', _netloc(PORTAL), '--access-logfile', '-',
                 PORTAL_APP], env)
-        for name, address in [('mail', SMTP), ('backoffice', BACK_OFFICE)]:
+        ready = [('mail', SMTP), ('backoffice', BACK_OFFICE)]
+        if bank:
+            supervisor.start('bank', bank[1], env)
+            ready.append(('bank', bank[0]))
+        for name, address in ready:
             if not supervisor.wait_ready(name, address):
                 log_path = var('log', name + '.log')
                 raise LkError(f'{name} did not start; end of {log_path}:\n'
@@ -132,6 +164,8 @@ def run_all(trytond_conf, portal_conf, admin_password):
         # without the portal the back office is still useful: watch()
         # reports its failure
         portal = f'http://{_netloc(PORTAL)}/'
+        bank_line = (f'\n  bank sandbox http://{_netloc(bank[0])}  (RBS, the '
+            'card page of «Оплатить»)' if bank else '')
         if not supervisor.wait_ready('portal', PORTAL):
             portal += '  NOT RUNNING, see below'
         print(f"""
@@ -139,8 +173,8 @@ def run_all(trytond_conf, portal_conf, admin_password):
   portal       {portal}
   back office  http://{_netloc(BACK_OFFICE)}/#{DATABASE}  (sao)
                admin / {admin_password}  (var/admin_password)
-  mail sink    smtp://{_netloc(SMTP)} -> {var('mail')} (Maildir)
-  logs         {var('log')}/{{portal,backoffice,cron,mail}}.log
+  mail sink    smtp://{_netloc(SMTP)} -> {var('mail')} (Maildir){bank_line}
+  logs         {var('log')}/{{portal,backoffice,cron,mail{',bank' if bank else ''}}}.log
 """, flush=True)
         if logins := _demo_logins():
             print('Demo logins:\n' + logins + '\n', flush=True)

@@ -3,12 +3,25 @@
 """The invoices of the fee come with the offer: when the contract is sent
 to an applicant of a category where paying is acceptance, its invoices
 (one, or one per installment) are issued; paying the (first) one moves
-the application to «Договор заключён» (see Invoice.update_state)."""
+the application to «Договор заключён» (see Invoice.update_state). The
+later installments move nothing: each gets its term when the step of the
+process its schedule names is taken."""
+import datetime as dt
+
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
 from .invoice import DEFAULT_SCHEDULE, OFFER_CATEGORIES
+
+# the installment of DEFAULT_SCHEDULE a step of the process makes due, and
+# in how many days (15 % is the offer, paid by its term)
+INSTALLMENT_TERMS = {
+    'conclude_contract': (2, 60),
+    'connect': (3, 15),
+    'close': (4, 10),
+    }
 
 
 class Application(metaclass=PoolMeta):
@@ -31,6 +44,45 @@ class Application(metaclass=PoolMeta):
     def send_contract(cls, applications):
         super().send_contract(applications)
         cls.issue_invoices(applications)
+
+    @classmethod
+    def conclude_contract(cls, applications):
+        super().conclude_contract(applications)
+        cls.set_installment_terms(applications, 'conclude_contract')
+
+    @classmethod
+    def connect(cls, applications):
+        super().connect(applications)
+        cls.set_installment_terms(applications, 'connect')
+
+    @classmethod
+    def close(cls, applications):
+        super().close(applications)
+        cls.set_installment_terms(applications, 'close')
+
+    @classmethod
+    def set_installment_terms(cls, applications, step):
+        """The term of the installment that step of the process makes due,
+        counted from the day of the step in the branch's time zone"""
+        Invoice = Pool().get('lk.payment.invoice')
+        number, days = INSTALLMENT_TERMS[step]
+        with without_check_access():
+            for application in applications:
+                invoices = [i for i in application.invoices
+                    if i.installment == number and i.state != 'cancelled'
+                    and not i.due_date]
+                if not invoices:
+                    continue
+                party = application.party
+                language = party.lang.code if party.lang else None
+                Invoice.write(invoices, {
+                        'due_date': (application.local_today()
+                            + dt.timedelta(days=days)),
+                        'due_basis': gettext(
+                            'lk_payment.msg_installment_term_%d' % number,
+                            language, percent='%g' % (
+                                invoices[0].installment_percent)),
+                        })
 
     @classmethod
     def issue_invoices(cls, applications):

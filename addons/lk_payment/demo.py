@@ -2,9 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 """Demo data of lk_payment: the bank details every branch is paid to, the
 fee rate of individuals ≤ 15 kW of each branch (an example figure: verify
-with the region's tariff decision) and an offer to pay for the demo
-individual Гузиков Иван Игоревич («Мои платежи» → Оплатить; the RBS
-sandbox `python -m trytond.modules.lk_payment.standin.rbs` takes the card).
+with the region's tariff decision) and, when the demo individual Гузиков
+Иван Игоревич has no invoice yet (lk_edo's demo sends him an offer, whose
+invoice is issued then), an offer to pay («Мои платежи» → Оплатить; the
+RBS sandbox that `./lk demo` starts on 127.0.0.1:8010 takes the card).
 
 `setup_demo()` runs as root inside a transaction after the modules it
 depends on and may run again: it creates only what is missing."""

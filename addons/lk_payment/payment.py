@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from decimal import Decimal
+from typing import NamedTuple
 
 from sql import For
 from sql.operators import Equal
@@ -53,6 +54,25 @@ REFUND_STATES = [
     ]
 
 
+class Reconciliation(NamedTuple):
+    "A row of the reconciliation of an order with the gateway"
+    payment: int
+    create_date: dt.datetime
+    number: str
+    bank_order: str
+    invoice: str
+    client: str
+    state: str
+    state_string: str
+    captured: Decimal  # recorded as taken
+    refunded: Decimal
+    gateway_status: str = None
+    gateway_paid: Decimal = None
+    gateway_refunded: Decimal = None
+    match: bool = False
+    error: str = None  # the gateway did not answer
+
+
 def lock_rows(Model, records):
     """Lock the rows of records until the end of the transaction
     (SELECT … FOR UPDATE on PostgreSQL; SQLite has a single writer). Not
@@ -73,6 +93,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
     __string__ = "Card Payment"
 
     MONEY_STATES = {'captured'}
+    # the states whose captured amount the gateway holds (or held)
+    CAPTURED_STATES = {'captured', 'refunded', 'duplicate'}
     PENDING_STATES = {'created', 'registered'}
 
     invoice = fields.Many2One(
@@ -184,7 +206,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                 payment.state = 'failed'
                 payment.message = ' '.join(str(exception).split())[:250]
                 payment.save()
-                payment.log('out', 'register', str(exception), ok=False)
+                payment.log_exchange(
+                    'out', 'register', str(exception), ok=False)
             commit()
             raise PaymentError(gettext('lk_payment.msg_gateway_down'))
         with without_check_access():
@@ -193,7 +216,7 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
             payment.form_url = form_url
             payment.state = 'registered'
             payment.save()
-            payment.log('out', 'register', json.dumps(
+            payment.log_exchange('out', 'register', json.dumps(
                     {'orderId': bank_order, 'formUrl': form_url}))
             Poll = pool.get('lk.payment.poll')
             Poll.watch(payment, delay=Poll.queue_config('backoff', 60))
@@ -211,7 +234,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                         ).total_seconds() < timeout):
                 return payment
 
-    def log(self, direction, operation, text, ok=True):
+    def log_exchange(self, direction, operation, text, ok=True):
+        "A line of the gateway log (ModelStorage.log is the record's history)"
         Log = Pool().get('lk.payment.log')
         Log(payment=self, direction=direction, operation=operation,
             text=(text or '')[:4000], ok=ok, date=clock.utcnow()).save()
@@ -224,7 +248,7 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
         Refund = pool.get('lk.payment.refund')
         lock_rows(Invoice, [self.invoice])
         payment = self.__class__(self.id)
-        payment.log('in', 'status', json.dumps(order.raw or {
+        payment.log_exchange('in', 'status', json.dumps(order.raw or {
                     'status': order.status}, default=str))
         if order.status == gateway.PAID and payment.state in {
                 'created', 'registered', 'declined', 'cancelled', 'failed'}:
@@ -260,17 +284,21 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def check_status(cls, payments):
-        "Ask the gateway now (staff)"
+        """Ask the gateway now (staff): by the polling queue, in a task
+        run once this transaction is committed"""
         Poll = Pool().get('lk.payment.poll')
-        for payment in payments:
-            Poll.watch(payment)
+        polls = [Poll.watch(payment) for payment in payments]
+        Poll.__queue__.queue_process(polls)
 
     @classmethod
     def reconcile(cls, date_from, date_to):
-        """Rows comparing what the gateway says of each order opened
-        between the dates with what is recorded: (payment, Order or the
-        error, whether they match)"""
-        rows = []
+        """The Reconciliation rows of the orders opened between the dates:
+        what the gateway says of each against what is recorded.
+
+        Commits, as the outbound queues do: what is recorded is read in
+        the running transaction, which is then ended, and the gateway is
+        asked outside any transaction (a slow gateway holds no snapshot nor
+        connection of the database); the rows are plain data."""
         with without_check_access():
             payments = cls.search([
                     ('bank_order', '!=', None),
@@ -279,22 +307,33 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                     ('create_date', '<', dt.datetime.combine(
                             date_to + dt.timedelta(days=1), dt.time.min)),
                     ], order=[('create_date', 'ASC'), ('id', 'ASC')])
-            for payment in payments:
-                try:
-                    order = payment.gateway_adapter().status(
-                        payment.bank_order)
-                except GatewayError as exception:
-                    rows.append((payment, str(exception), False))
-                    continue
-                ours = (payment.captured_amount or Decimal(0)
-                    if payment.state in {'captured', 'refunded', 'duplicate'}
-                    else Decimal(0))
-                theirs = (order.amount or Decimal(0)
-                    if order.status in {gateway.PAID, gateway.REFUNDED}
-                    else Decimal(0))
-                match = (ours == theirs and (payment.refunded_amount or 0)
-                    == (order.refunded or 0))
-                rows.append((payment, order, match))
+            jobs = [(Reconciliation(
+                        payment.id, payment.create_date, payment.number,
+                        payment.bank_order, payment.invoice.number,
+                        payment.party.rec_name, payment.state,
+                        payment.state_string,
+                        payment.captured_amount or Decimal(0)
+                        if payment.state in cls.CAPTURED_STATES
+                        else Decimal(0),
+                        payment.refunded_amount or Decimal(0)),
+                    payment.gateway_adapter())
+                for payment in payments]
+        commit()
+        rows = []
+        for row, service in jobs:
+            try:
+                order = service.status(row.bank_order)
+            except GatewayError as exception:
+                rows.append(row._replace(error=str(exception)))
+                continue
+            paid = (order.amount or Decimal(0)
+                if order.status in {gateway.PAID, gateway.REFUNDED}
+                else Decimal(0))
+            refunded = order.refunded or Decimal(0)
+            rows.append(row._replace(gateway_status=order.status,
+                    gateway_paid=paid, gateway_refunded=refunded,
+                    match=(row.captured == paid
+                        and row.refunded == refunded)))
         return rows
 
     @classmethod
@@ -326,8 +365,8 @@ class Payment(AuthorMixin, ModelSQL, ModelView):
                     date=clock.utcnow()).save()
                 commit()
                 return None
-            payment.log('callback', params.get('operation') or 'callback',
-                text)
+            payment.log_exchange(
+                'callback', params.get('operation') or 'callback', text)
             poll = Poll.watch(payment)
         commit()
         Poll.queue_process([poll])
@@ -545,7 +584,7 @@ class Refund(AuthorMixin, OutboundQueueMixin, ModelSQL, ModelView):
         if order.status == gateway.CANCELLED or order.status == (
                 gateway.REFUNDED) and not order.refunded:
             order.refunded = payment.captured_amount
-        payment.log('out', self.operation, str(self.amount))
+        payment.log_exchange('out', self.operation, str(self.amount))
         if payment.state == 'duplicate':
             payment.refunded_amount = payment.captured_amount
             payment.save()

@@ -11,7 +11,15 @@ whose status is then fetched again (Payment.callback).
     username = <shopId>
     password = <secret key>
     url = https://api.yookassa.ru/v3      (standin/yookassa.py in tests)
+    timeout = 15                          (seconds, every request)
+
+The SDK sets no timeout on its requests (its `Configuration.timeout` is
+the delay of its retries): the adapter gives each call a client whose
+requests session has one, and retries no read that timed out, so that a
+slow YooKassa gives the clear message of a gateway down instead of holding
+the page.
 """
+import functools
 from decimal import Decimal
 
 import trytond.config as config
@@ -32,10 +40,11 @@ STATUSES = {
 class YooKassaGateway(PaymentGateway):
     name = 'yookassa'
 
-    def __init__(self, shop_id, secret_key, url=DEFAULT_URL):
+    def __init__(self, shop_id, secret_key, url=DEFAULT_URL, timeout=15):
         self.shop_id = shop_id
         self.secret_key = secret_key
         self.url = url
+        self.timeout = timeout
 
     @classmethod
     def from_config(cls, section):
@@ -45,7 +54,8 @@ class YooKassaGateway(PaymentGateway):
             raise registry.GatewayConfigurationError(
                 "[%s] username (shopId) and password are required" % section)
         return cls(shop_id, secret_key,
-            url=config.get(section, 'url', default=DEFAULT_URL))
+            url=config.get(section, 'url', default=DEFAULT_URL),
+            timeout=config.getfloat(section, 'timeout', default=15))
 
     def for_branch(self, branch):
         section = 'lk_payment_%s' % branch.code if branch else None
@@ -53,28 +63,42 @@ class YooKassaGateway(PaymentGateway):
             return self.__class__(
                 config.get(section, 'username', default=self.shop_id),
                 config.get(section, 'password', default=self.secret_key),
-                url=self.url)
+                url=self.url, timeout=self.timeout)
         return self
 
-    def _sdk(self):
+    def _sdk(self, name):
+        """The SDK's class name (Payment, Refund) whose calls go through a
+        client with the adapter's timeout"""
         # the SDK keeps its configuration in class attributes: set before
         # every call (one adapter per call, no state kept between them)
         import yookassa
         yookassa.Configuration.configure(
             self.shop_id, self.secret_key, api_url=self.url)
-        return yookassa
+        client = functools.partial(_client_class(), self.timeout)
+
+        class Api(getattr(yookassa, name)):
+            def __init__(self):
+                self.client = client()
+        return Api
 
     def _call(self, function, *args):
+        import requests
         try:
             return function(*args)
         except Exception as exception:  # the SDK raises requests' and its own
+            # the SDK's client turns a transport error into an
+            # AttributeError (it reads the response of none): name the cause
+            cause = exception
+            while cause is not None and not isinstance(
+                    cause, requests.RequestException):
+                cause = cause.__context__
+            exception = cause or exception
             raise GatewayError('yookassa: %s' % (
                     ' '.join(str(exception).split()) or
                     exception.__class__.__name__))
 
     def register(self, number, amount, return_url, fail_url, description):
-        sdk = self._sdk()
-        payment = self._call(sdk.Payment.create, {
+        payment = self._call(self._sdk('Payment').create, {
                 'amount': {'value': str(amount), 'currency': 'RUB'},
                 'confirmation': {'type': 'redirect', 'return_url': return_url},
                 'capture': True,
@@ -84,8 +108,7 @@ class YooKassaGateway(PaymentGateway):
         return payment.id, payment.confirmation.confirmation_url
 
     def status(self, order_id):
-        sdk = self._sdk()
-        payment = self._call(sdk.Payment.find_one, order_id)
+        payment = self._call(self._sdk('Payment').find_one, order_id)
         status = STATUSES.get(payment.status)
         if status is None:
             raise GatewayError('unknown status %r' % payment.status)
@@ -102,8 +125,7 @@ class YooKassaGateway(PaymentGateway):
             raw={'id': payment.id, 'status': payment.status})
 
     def refund(self, order_id, amount, key):
-        sdk = self._sdk()
-        self._call(sdk.Refund.create, {
+        self._call(self._sdk('Refund').create, {
                 'payment_id': order_id,
                 'amount': {'value': str(amount), 'currency': 'RUB'},
                 }, key)
@@ -118,3 +140,25 @@ class YooKassaGateway(PaymentGateway):
             raise ValueError('no payment in the notification')
         return params['order_id']
 
+
+
+@functools.cache
+def _client_class():
+    "The SDK's API client with a timeout on every request"
+    from yookassa.client import ApiClient
+
+    class Client(ApiClient):
+        def __init__(self, timeout):
+            super().__init__()
+            self.request_timeout = timeout
+
+        def get_session(self):
+            session = super().get_session()
+            # the SDK retries POSTs answered 202 (in progress), and would
+            # retry a read that timed out: that one is not asked again
+            for adapter in session.adapters.values():
+                adapter.max_retries = adapter.max_retries.new(read=False)
+            session.request = functools.partial(
+                session.request, timeout=self.request_timeout)
+            return session
+    return Client

@@ -1,8 +1,8 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The reconciliation of the card payments with the gateway, to XLSX, for
-the super administrator (the gateway is asked of every order: a report
-for a period, not a page to open often)."""
+the super administrator (the gateway is asked of every order, outside the
+database transaction: a report for a period, not a page to open often)."""
 import datetime as dt
 
 from flask import request
@@ -37,17 +37,12 @@ def reconciliation():
         (_('Our status'), 22), (_('Captured'), 12), (_('Refunded'), 12),
         (_('Gateway status'), 16), (_('Gateway paid'), 12),
         (_('Gateway refunded'), 12), (_('Match'), 10)]
-    rows = []
-    for payment, order, match in Payment.reconcile(date_from, date_to):
-        known = not isinstance(order, str)
-        rows.append([
-                payment.create_date, payment.number, payment.bank_order,
-                payment.invoice.number, payment.party.rec_name,
-                payment.state_string,
-                float(payment.captured_amount or 0),
-                float(payment.refunded_amount or 0),
-                order.status if known else order,
-                float(order.amount or 0) if known else None,
-                float(order.refunded or 0) if known else None,
-                _('Yes') if match else _('No')])
+    rows = [[
+            row.create_date, row.number, row.bank_order, row.invoice,
+            row.client, row.state_string, float(row.captured),
+            float(row.refunded), row.error or row.gateway_status,
+            None if row.error else float(row.gateway_paid),
+            None if row.error else float(row.gateway_refunded),
+            _('Yes') if row.match else _('No')]
+        for row in Payment.reconcile(date_from, date_to)]
     return xlsx_response('reconciliation', _('Reconciliation'), columns, rows)

@@ -188,25 +188,40 @@ class Sandbox:
                 delay=float(request.form.get('delay') or 0))
             if target:
                 return redirect(target)
-            return Response('<p>Заказ оставлен.</p>',
-                content_type='text/html; charset=utf-8')
+            if request.form.get('outcome') == '3ds':
+                # the bank waits for the code: the client may go back to
+                # the shop, which knows nothing yet, or finish here
+                return self._page(order, "Ожидание подтверждения 3-D Secure: "
+                    "банк ждёт код, заказ ещё не оплачен.", [
+                        ('success', "Подтвердить (успех)"),
+                        ('decline', "Отказ банка")],
+                    '<p><a href="%s">Вернуться на сайт</a></p>' % html.escape(
+                        order['return'] or ''))
+            return self._page(order, "Вкладка закрыта: заказ оставлен.", [])
+        return self._page(order, None, [
+                ('success', "Оплатить (успех)"), ('decline', "Отказ банка"),
+                ('3ds', "Ожидание 3-D Secure"), ('abandon', "Закрыть вкладку")])
+
+    def _page(self, order, notice, choices, extra=''):
+        "The card page of order: notice, then the buttons of choices"
         amount = '%d,%02d' % divmod(order['amount'], 100)
         buttons = ''.join(
             '<button name="outcome" value="%s">%s</button> ' % (v, t)
-            for v, t in [('success', "Оплатить (успех)"),
-                ('decline', "Отказ банка"), ('3ds', "Ожидание 3-D Secure"),
-                ('abandon', "Закрыть вкладку")])
+            for v, t in choices)
+        form = (
+            '<form method="post"><p><label><input type="checkbox" '
+            'name="duplicate" value="1"> дублировать уведомление</label> '
+            '<label>задержка, с <input name="delay" size="3" value="0">'
+            '</label></p><p>%s</p></form>' % buttons) if choices else ''
         body = (
             '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width">'
             '<title>Платёжная страница (песочница)</title></head>'
             '<body><h1>Песочница платёжного шлюза</h1>'
-            '<p>%s</p><p>Сумма: <b>%s руб.</b></p>'
-            '<form method="post"><p><label><input type="checkbox" '
-            'name="duplicate" value="1"> дублировать уведомление</label> '
-            '<label>задержка, с <input name="delay" size="3" value="0">'
-            '</label></p><p>%s</p></form></body></html>') % (
-            html.escape(order['text']), amount, buttons)
+            '<p>%s</p><p>Сумма: <b>%s руб.</b></p>%s%s%s</body></html>') % (
+            html.escape(order['text']), amount,
+            '<p role="status">%s</p>' % html.escape(notice) if notice else '',
+            form, extra)
         return Response(body, content_type='text/html; charset=utf-8')
 
     def notify(self, order, operation, delay=0):

@@ -12,8 +12,12 @@ served on a loopback port: the SDK talks through `requests`):
 
 `pay(id, outcome)` is the tester's choice on the card page: 'success'
 (succeeded) or 'decline' (canceled, reason card_expired); `webhook(id)`
-is the notification YooKassa would send (`payment.succeeded`…)."""
+is the notification YooKassa would send (`payment.succeeded`…);
+a pending payment fetched more than `expire_after` times is canceled
+(expired_on_confirmation: the client never confirmed it); `delay` makes
+every answer late by that many seconds (a slow YooKassa)."""
 import base64
+import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +35,9 @@ class YooKassa(Service):
     base_url: str = 'http://127.0.0.1:8011'
     payments: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    fetches: dict = field(default_factory=dict)  # GET /payments/<id>
+    delay: float = 0  # seconds before each answer
+    expire_after: int = None  # fetches of a pending payment
 
     url_map = Map([
             Rule('/v3/payments', endpoint='create', methods=['POST']),
@@ -39,6 +46,8 @@ class YooKassa(Service):
             ])
 
     def refuse(self, request):
+        if self.delay:
+            time.sleep(self.delay)
         expected = 'Basic ' + base64.b64encode(
             ('%s:%s' % (self.shop_id, self.secret_key)).encode()).decode()
         if request.headers.get('Authorization') != expected:
@@ -77,7 +86,14 @@ class YooKassa(Service):
     def get(self, request, id_):
         if id_ not in self.payments:
             raise NotFound()
-        return self._json(self.payments[id_])
+        payment = self.payments[id_]
+        self.fetches[id_] = self.fetches.get(id_, 0) + 1
+        if (payment['status'] == 'pending' and self.expire_after is not None
+                and self.fetches[id_] > self.expire_after):
+            payment.update(status='canceled', cancellation_details={
+                    'party': 'yoo_money',
+                    'reason': 'expired_on_confirmation'})
+        return self._json(payment)
 
     def refund(self, request):
         key, error = self._keyed(request)

@@ -89,6 +89,75 @@ class LkPaymentTestCase(ModuleTestCase):
             [True, False, False, False])
 
     @with_transaction()
+    def test_installments_move_by_schedule(self):
+        "Only the first installment accepts the offer; the later ones, "
+        "paid before or after it, move nothing"
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Invoice = pool.get('lk.payment.invoice')
+        Transfer = pool.get('lk.payment.transfer')
+        application = offer(amount=Decimal('1000.00'), schedule=True)
+        first, second, third, fourth = sorted(
+            application.invoices, key=lambda i: i.installment)
+        self.assertTrue(first.due_date)
+        self.assertEqual([i.due_date for i in [second, third, fourth]],
+            [None, None, None])
+
+        def transfer(invoice):
+            Transfer(invoice=invoice, date=dt.date.today(),
+                amount=invoice.total, reference='п/п %s' % invoice.id).save()
+            return Invoice(invoice.id)
+        self.assertEqual(transfer(second).state, 'paid')
+        application = Application(application.id)
+        self.assertEqual(application.state, 'contract_sent')
+        self.assertEqual(transfer(first).state, 'paid')
+        application = Application(application.id)
+        self.assertEqual(application.state, 'contract_concluded')
+        history = len(application.history)
+        for invoice in [third, fourth]:
+            self.assertEqual(transfer(invoice).state, 'paid')
+        application = Application(application.id)
+        self.assertEqual(application.state, 'contract_concluded')
+        self.assertEqual(len(application.history), history)
+
+    @with_transaction()
+    def test_installment_terms(self):
+        "Each later installment is due after the step its schedule names"
+        pool = Pool()
+        Application = pool.get('lk.application')
+        Invoice = pool.get('lk.payment.invoice')
+        Transfer = pool.get('lk.payment.transfer')
+        application = offer(amount=Decimal('1000.00'), schedule=True)
+        first, second, third, fourth = sorted(
+            application.invoices, key=lambda i: i.installment)
+
+        def terms():
+            return [(i.due_date, i.due_basis)
+                for i in Invoice.browse([second, third, fourth])]
+        self.assertEqual(terms(), [(None, None)] * 3)
+        Transfer(invoice=first, date=dt.date.today(),
+            amount=first.total).save()
+        application = Application(application.id)
+        self.assertEqual(application.state, 'contract_concluded')
+        concluded = application.contract_date
+        self.assertEqual(terms(), [
+                (concluded + dt.timedelta(days=60),
+                    "installment schedule of the contract: 30 % within 60 "
+                    "days of its conclusion (verify)"),
+                (None, None), (None, None)])
+        Application.write([application], {'state': 'execution_check'})
+        Application.connect([application])
+        today = application.local_today()
+        self.assertEqual(terms()[1][0], today + dt.timedelta(days=15))
+        self.assertIn('45 % within 15 days', terms()[1][1])
+        self.assertIsNone(terms()[2][0])
+        Application.write([application], {'state': 'acts_issued'})
+        Application.close([application])
+        self.assertEqual(terms()[2][0], today + dt.timedelta(days=10))
+        # a term once set is kept
+        self.assertEqual(terms()[0][0], concluded + dt.timedelta(days=60))
+
+    @with_transaction()
     def test_fee_table(self):
         "The fee of an individual ≤ 15 kW from the branch's rate by date"
         pool = Pool()
@@ -103,101 +172,6 @@ class LkPaymentTestCase(ModuleTestCase):
             Decimal('1500.00'))
         self.assertEqual(Fee.compute(application, dt.date(2026, 6, 1)),
             Decimal('357892.95'))
-
-    @with_transaction()
-    def test_success_accepts_offer(self):
-        "Paid: captured from the status query, the contract is concluded"
-        pool = Pool()
-        Notification = pool.get('lk.notification')
-        sandbox = mount_sandbox(self)
-        application = offer()
-        invoice, = application.invoices
-        payment = pay(sandbox, invoice)
-        self.assertEqual(payment.state, 'captured')
-        self.assertEqual(payment.captured_amount, Decimal('550.45'))
-        self.assertEqual(payment.invoice.state, 'paid')
-        self.assertEqual(payment.invoice.application.state,
-            'contract_concluded')
-        self.assertTrue(Notification.search([
-                    ('party', '=', invoice.party.id),
-                    ('link', '=', '/my/payments/%d' % invoice.id)]))
-        self.assertEqual(
-            [l.direction for l in reversed(payment.logs)],
-            ['out', 'callback', 'in'])
-
-    @with_transaction()
-    def test_decline(self):
-        sandbox = mount_sandbox(self)
-        invoice, = offer().invoices
-        payment = pay(sandbox, invoice, 'decline')
-        self.assertEqual(payment.state, 'declined')
-        self.assertEqual(payment.invoice.state, 'to_pay')
-        self.assertEqual(payment.invoice.application.state, 'contract_sent')
-
-    @with_transaction()
-    def test_duplicate_callback(self):
-        "A duplicated callback records the money once"
-        sandbox = mount_sandbox(self)
-        invoice, = offer().invoices
-        payment = pay(sandbox, invoice, duplicate=True)
-        self.assertEqual(len(sandbox.sent), 2)
-        self.assertEqual(payment.state, 'captured')
-        self.assertEqual(payment.invoice.paid, Decimal('550.45'))
-        self.assertEqual(payment.invoice.application.state,
-            'contract_concluded')
-
-    @with_transaction()
-    def test_forged_checksum(self):
-        "A callback with a bad checksum is refused and logged"
-        pool = Pool()
-        Payment = pool.get('lk.payment')
-        Log = pool.get('lk.payment.log')
-        sandbox = mount_sandbox(self)
-        invoice, = offer().invoices
-        url = Payment.start(invoice, RETURN, FAIL)
-        order_id = url.rsplit('/', 1)[1]
-        sandbox.orders[order_id]['status'] = 2  # paid, not yet asked
-        result = Payment.callback('rbs', {'mdOrder': order_id,
-                'orderNumber': '1', 'operation': 'deposited', 'status': '1',
-                'checksum': 'F' * 64})
-        self.assertIsNone(result)
-        payment, = Payment.search([('bank_order', '=', order_id)])
-        self.assertEqual(payment.state, 'registered')
-        self.assertTrue(Log.search([('payment', '=', payment.id),
-                    ('ok', '=', False), ('text', 'like', 'bad checksum%')]))
-
-    @with_transaction()
-    def test_abandoned_order_polled(self):
-        "The tab is closed: the polling finds the order paid, or expired"
-        pool = Pool()
-        Poll = pool.get('lk.payment.poll')
-        sandbox = mount_sandbox(self)
-        application = offer()
-        invoice, = application.invoices
-        payment = pay(sandbox, invoice, 'abandon')
-        self.assertEqual(payment.invoice.state, 'pending')
-        later = dt.datetime.now() + dt.timedelta(minutes=2)
-        with patch(CLOCK, return_value=later):
-            Poll.queue_process()
-        poll, = Poll.search([('payment', '=', payment.id)])
-        self.assertEqual((poll.state, poll.attempts), ('pending', 1))
-        self.assertIn('registered', poll.last_error)
-        # paid in the bank's page later, the callback lost
-        sandbox.orders[payment.bank_order]['status'] = 2
-        with patch(CLOCK, return_value=later + dt.timedelta(minutes=5)):
-            Poll.queue_process()
-        payment = payment.__class__(payment.id)
-        self.assertEqual(payment.state, 'captured')
-        self.assertEqual(payment.invoice.state, 'paid')
-
-        other = pay(sandbox, offer().invoices[0], 'abandon')
-        for minutes in range(10, 200, 30):
-            with patch(CLOCK, return_value=later + dt.timedelta(
-                        minutes=minutes)):
-                Poll.queue_process()
-        other = other.__class__(other.id)
-        self.assertEqual(other.state, 'declined')
-        self.assertEqual(other.invoice.state, 'to_pay')
 
     @with_transaction()
     def test_two_tabs(self):
@@ -231,76 +205,73 @@ class LkPaymentTestCase(ModuleTestCase):
             Payment.start(invoice, RETURN, FAIL)
 
     @with_transaction()
-    def test_refunds(self):
-        "A partial then the full refund, each approved by staff"
-        pool = Pool()
-        Refund = pool.get('lk.payment.refund')
+    def test_merchant_per_branch(self):
+        "A branch with its own section pays to its own merchant"
+        from trytond.modules.lk_base.tests.tools import set_config
+        from ..exceptions import GatewayError
+        from ..yookassa import YooKassaGateway
         sandbox = mount_sandbox(self)
         invoice, = offer().invoices
+        self.assertEqual(invoice.branch.code, 'krsk')
+        # the bank knows only the merchant of Красноярскэнерго
+        sandbox.username, sandbox.password = 'krsk-merchant', 'krsk-password'
+        with self.assertRaises(GatewayError):
+            gateway.get(None).register('x', 1, RETURN, FAIL, 'x')
+        for option, value in [('username', 'krsk-merchant'),
+                ('password', 'krsk-password'), ('secret', 'krsk-key')]:
+            set_config(self, 'lk_payment_krsk', option, value)
+        service = gateway.get(invoice.branch)
+        self.assertEqual((service.username, service.secret, service.url),
+            ('krsk-merchant', 'krsk-key', 'http://bank.test'))
+        sandbox.secret = 'krsk-key'
         payment = pay(sandbox, invoice)
-        with self.assertRaises(PaymentError):
-            Refund.ask(invoice, ' ')
-        refund = Refund.ask(invoice, "Ошибочный платёж", Decimal('50.45'))
+        self.assertEqual(payment.state, 'captured')
+        yookassa = YooKassaGateway('1', 'k', url='http://kassa.test',
+            timeout=3).for_branch(invoice.branch)
         self.assertEqual(
-            invoice.__class__(invoice.id).state, 'refund_requested')
-        Refund.approve([refund])
-        Refund.queue_process()  # the task the approval queued
-        refund = Refund(refund.id)
-        self.assertEqual((refund.refund_state, refund.state),
-            ('done', 'done'))
-        invoice = invoice.__class__(invoice.id)
-        self.assertEqual((invoice.state, invoice.paid),
-            ('partial', Decimal('500.00')))
-        rest = Refund.ask(invoice, "Отказ от договора")
-        self.assertEqual(rest.amount, Decimal('500.00'))
-        Refund.approve([rest])
-        Refund.queue_process()
-        payment = payment.__class__(payment.id)
-        self.assertEqual((payment.state, payment.refunded_amount),
-            ('refunded', Decimal('550.45')))
-        self.assertEqual(payment.invoice.state, 'refunded')
+            (yookassa.shop_id, yookassa.secret_key, yookassa.timeout),
+            ('krsk-merchant', 'krsk-password', 3))
 
     @with_transaction()
     def test_reconciliation(self):
-        "The gateway's word against ours, order by order"
+        "The gateway's word against ours, order by order, asked outside "
+        "the transaction that read ours"
         pool = Pool()
         Payment = pool.get('lk.payment')
         sandbox = mount_sandbox(self)
         paid = pay(sandbox, offer().invoices[0])
         left = pay(sandbox, offer().invoices[0], 'abandon')
         sandbox.orders[left.bank_order]['status'] = 2  # not known to us
+        gone = pay(sandbox, offer().invoices[0], 'abandon')
+        del sandbox.orders[gone.bank_order]  # the gateway answers an error
         today = dt.date.today()
-        # only these two: payments left by other tests are in the period too
-        rows = {p.id: (o.status, match) for p, o, match in
-            Payment.reconcile(today, today) if p in {paid, left}}
-        self.assertEqual(rows[paid.id], ('paid', True))
-        self.assertEqual(rows[left.id], ('paid', False))
+        status = gateway.RbsGateway.status
+        committed = []
 
-    @with_transaction()
-    def test_gateway_down(self):
-        "Down or slow: a clear message, the invoice still to pay"
-        pool = Pool()
-        Payment = pool.get('lk.payment')
-        sandbox = mount_sandbox(self, down=True)
-        invoice, = offer().invoices
-        with self.assertRaises(PaymentError) as error:
-            Payment.start(invoice, RETURN, FAIL)
-        self.assertIn('gateway', str(error.exception).lower())
-        payment, = Payment.search([('invoice', '=', invoice.id)])
-        self.assertEqual(payment.state, 'failed')
-        self.assertEqual(payment.invoice.state, 'to_pay')
-        sandbox.down = False
-        import httpx
-        with patch.object(gateway.RbsGateway, 'transport',
-                httpx.MockTransport(self._timeout)):
-            with self.assertRaises(PaymentError):
-                Payment.start(invoice, RETURN, FAIL)
-        self.assertEqual(invoice.__class__(invoice.id).state, 'to_pay')
-
-    @staticmethod
-    def _timeout(request):
-        import httpx
-        raise httpx.ReadTimeout('timed out', request=request)
+        def asked(service, order_id):
+            committed.append(commit.called)
+            return status(service, order_id)
+        with patch('trytond.modules.lk_payment.payment.commit') as commit, \
+                patch.object(gateway.RbsGateway, 'status', autospec=True,
+                    side_effect=asked):
+            result = Payment.reconcile(today, today)
+        self.assertTrue(committed)
+        self.assertTrue(all(committed), committed)
+        # only these: payments left by other tests are in the period too
+        rows = {r.payment: r for r in result
+            if r.payment in {paid.id, left.id, gone.id}}
+        self.assertEqual(
+            (rows[paid.id].gateway_status, rows[paid.id].gateway_paid,
+                rows[paid.id].captured, rows[paid.id].match),
+            ('paid', Decimal('550.45'), Decimal('550.45'), True))
+        self.assertEqual(
+            (rows[left.id].gateway_status, rows[left.id].gateway_paid,
+                rows[left.id].captured, rows[left.id].match),
+            ('paid', Decimal('550.45'), Decimal(0), False))
+        self.assertEqual((rows[gone.id].match, rows[gone.id].gateway_status),
+            (False, None))
+        self.assertIn('getOrderStatusExtended.do', rows[gone.id].error)
+        self.assertEqual(rows[paid.id].invoice, paid.invoice.number)
 
     @with_transaction()
     def test_unpaid_offer_annulled(self):
@@ -433,60 +404,5 @@ class LkPaymentTestCase(ModuleTestCase):
             self.assertEqual(states, ['captured', 'duplicate'], errors)
             self.assertEqual(
                 (invoice.state, invoice.paid), ('paid', Decimal('550.45')))
-
-    @with_transaction()
-    def test_yookassa(self):
-        "YooKassa v3 through the SDK: pay, a webhook fetched again, a "
-        "forged one refused, a decline, a partial refund"
-        import threading
-        from werkzeug.serving import make_server
-        from trytond.modules.lk_base.tests.tools import set_config
-        from ..standin.yookassa import YooKassa
-        pool = Pool()
-        Payment = pool.get('lk.payment')
-        Refund = pool.get('lk.payment.refund')
-        stand_in = YooKassa()
-        server = make_server('127.0.0.1', 0, stand_in, threaded=True)
-        self.addCleanup(server.shutdown)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = 'http://127.0.0.1:%d' % server.server_port
-        stand_in.base_url = url
-        for option, value in [('gateway', 'yookassa'), ('url', url + '/v3'),
-                ('username', stand_in.shop_id),
-                ('password', stand_in.secret_key)]:
-            set_config(self, 'lk_payment', option, value)
-        invoice, = offer().invoices
-        card = Payment.start(invoice, RETURN, FAIL)
-        payment_id = card.rsplit('/', 1)[1]
-        self.assertEqual(stand_in.payments[payment_id]['amount'],
-            {'value': '550.45', 'currency': 'RUB'})
-        # a notification not matching the payment's status changes nothing
-        forged = {'order_id': payment_id, 'operation': 'payment.succeeded'}
-        payment = Payment.callback('yookassa', forged)
-        self.assertEqual(payment.state, 'registered')
-        self.assertIsNone(Payment.callback('yookassa',
-                {'order_id': 'unknown', 'operation': 'payment.succeeded'}))
-        stand_in.pay(payment_id, 'success')
-        webhook = stand_in.webhook(payment_id)
-        payment = Payment.callback('yookassa', {
-                'order_id': webhook['object']['id'],
-                'operation': webhook['event']})
-        self.assertEqual(payment.state, 'captured')
-        self.assertEqual(payment.invoice.application.state,
-            'contract_concluded')
-        refund = Refund.ask(payment.invoice, "Ошибка", Decimal('100.00'))
-        Refund.approve([refund])
-        Refund.queue_process()
-        payment = Payment(payment.id)
-        self.assertEqual(payment.refunded_amount, Decimal('100.00'))
-        self.assertEqual(payment.invoice.state, 'partial')
-
-        other, = offer().invoices
-        declined = Payment.start(other, RETURN, FAIL).rsplit('/', 1)[1]
-        stand_in.pay(declined, 'decline')
-        payment = Payment.callback('yookassa', {'order_id': declined})
-        self.assertEqual((payment.state, payment.message),
-            ('declined', 'card_expired'))
-
 
 del ModuleTestCase

@@ -150,3 +150,39 @@ def test_invoice_pdf_and_search(portal_app, client, make_client):
     assert number in page
     page = text(client.get('/my/payments?q=nothing-like-it'))
     assert 'Платежей пока нет' in page
+
+
+def test_yookassa_slow(portal_app, client, make_client, lk_config):
+    "YooKassa slower than the timeout: the Russian message at once, the "
+    "invoice still to pay"
+    import time
+    from ..standin.yookassa import YooKassa
+    from .tools import serve
+    kassa = YooKassa(delay=3)
+    kassa.base_url, stop = serve(kassa)
+    for option, value in [('gateway', 'yookassa'),
+            ('url', kassa.base_url + '/v3'), ('username', kassa.shop_id),
+            ('password', kassa.secret_key), ('timeout', '0.5')]:
+        lk_config('lk_payment', option, value)
+    try:
+        account = make_client('fl')
+        invoice_id = invoice_of(portal_app, account)
+        login(client, account)
+        pay = '/my/payments/%d' % invoice_id
+        start = time.monotonic()
+        response = client.post(pay, data={
+                'csrf_token': csrf(client, pay), 'agree': 'y'})
+        assert time.monotonic() - start < 3
+        assert response.status_code == 503
+        assert 'Платёжный шлюз банка не отвечает' in text(response)
+        assert 'Деньги не списаны' in text(response)
+        assert 'К оплате' in text(client.get('/my/payments'))
+
+        def payments(pool):
+            return [(p.gateway, p.state, p.bank_order) for p in
+                pool.get('lk.payment').search(
+                    [('invoice', '=', invoice_id)])]
+        assert run_as_root(portal_app, payments) == [
+            ('yookassa', 'failed', None)]
+    finally:
+        stop()

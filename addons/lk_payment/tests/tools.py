@@ -2,7 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Helpers of the tests of lk_payment: the RBS sandbox mounted in place of
 the bank, its callbacks delivered to the callback handler, an offer to
-pay."""
+pay; for the scenarios, a stand-in served on a loopback port and the
+gateway's settings."""
 from decimal import Decimal
 from unittest.mock import patch
 import urllib.parse
@@ -22,6 +23,37 @@ PAYEE = {
     'bank_name': "ПАО Сбербанк г. Красноярск", 'bik': '040407627',
     'account': '40702810731000000013', 'corr_account': '30101810800000000627',
     }
+
+
+def serve(app):
+    """Serve the WSGI app on a free loopback port in a thread: return its
+    base URL and the function stopping it"""
+    import threading
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            pass
+    server = make_server('127.0.0.1', 0, app, threaded=True,
+        request_handler=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return 'http://127.0.0.1:%d' % server.server_port, server.shutdown
+
+
+def configure(values, section='lk_payment'):
+    """Set options of section (a scenario's gateway); return the function
+    restoring what they were"""
+    class Cleanups(list):
+        def addCleanup(self, function):
+            self.append(function)
+    cleanups = Cleanups()
+    for option, value in values.items():
+        set_config(cleanups, section, option, str(value))
+
+    def restore():
+        while cleanups:
+            cleanups.pop()()
+    return restore
 
 
 def mount_sandbox(test, **values):
