@@ -1,7 +1,6 @@
 """The ./lk bench tooling: valid generated identifiers, the data generator
 against the models' constraints (PostgreSQL), the statement counter, the
 signed session cookies and CSRF tokens, the wrk scripts."""
-import itertools
 import os
 import types
 

@@ -11,7 +11,6 @@ after the last place exactly one wins, on every backend; `client_key`
 (client + slot) keeps a client to one booking per slot.
 """
 import datetime as dt
-import io
 
 from sql.aggregate import Count
 

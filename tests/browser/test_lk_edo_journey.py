@@ -4,8 +4,7 @@ from the SMS outbox, sign, see «Подписан заявителем» and the
 screenshots of the table and of the contract's first and stamp pages."""
 import re
 
-from trytond.modules.lk_base.tests.portal_fixtures import (
-    PASSWORD, run_as_root)
+from trytond.modules.lk_base.tests.portal_fixtures import PASSWORD
 from trytond.modules.lk_edo.tests.test_portal import (
     contract_sent, outbox_code)
 from trytond.modules.lk_edo.tests.tools import pdf_png

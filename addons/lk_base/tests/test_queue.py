@@ -142,7 +142,7 @@ def test_no_transaction_open_during_the_call(root, make_client):
             delivery, = deliveries_of(account.user_id)
             seen.append(delivery.attempts)
 
-    with mock.patch(SEND, side_effect=send), root() as transaction:
+    with mock.patch(SEND, side_effect=send), root():
         Delivery = Pool().get('lk.notification.delivery')
         delivery, = deliveries_of(account.user_id)
         Delivery.queue_process([delivery])
