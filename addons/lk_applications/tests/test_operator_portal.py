@@ -221,15 +221,16 @@ def test_filters(portal_app, client, operator, khakassia_client):
 
 
 def test_filters_past_the_matches_read(portal_app, client, operator,
-        khakassia_client, monkeypatch):
+        make_client, monkeypatch):
     "More applications match the client's text than are read as ids"
     from trytond.modules.lk_applications.portal import operator_views
     monkeypatch.setattr(operator_views, 'MATCHES', 1)
-    ids = [make_application(portal_app, khakassia_client) for _ in range(2)]
-    page = text(client.get('/operator/applications?client=Хакасов'))
-    assert all(link(a) in page for a in ids)
-    board = text(client.get('/operator/applications/board?client=Хакасов'))
-    assert all(link(a) in board for a in ids)
+    account = make_client(
+        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Многов')
+    ids = [make_application(portal_app, account) for _ in range(2)]
+    for path in ['/operator/applications', '/operator/applications/board']:
+        page = text(client.get(path + '?client=Многов'))
+        assert all(link(a) in page for a in ids)
 
 
 def set_branch(app, application_id, code):
@@ -242,18 +243,22 @@ def set_branch(app, application_id, code):
 
 
 def test_the_branch_of_the_application_decides(portal_app, client,
-        operator, khakassia_client, altai_client):
+        operator, make_client):
     "The operator works the applications of the branch, whoever the client"
-    handed_over = make_application(portal_app, khakassia_client)
+    handed_over = make_application(portal_app, make_client(
+            'fl', branch=branch_id(portal_app, 'khakassia'),
+            last_name='Переданов'))
     set_branch(portal_app, handed_over[0], 'altai')
-    taken = make_application(portal_app, altai_client)
+    taken = make_application(portal_app, make_client(
+            'fl', branch=branch_id(portal_app, 'altai'),
+            last_name='Переданов'))
     set_branch(portal_app, taken[0], 'khakassia')
     assert client.get('/operator/applications/%s'
         % handed_over[0]).status_code == 404
     assert client.get('/operator/applications/%s'
         % taken[0]).status_code == 200
     for path in ['/operator/applications', '/operator/applications/board']:
-        page = text(client.get(path))
+        page = text(client.get(path + '?client=Переданов'))
         assert link(taken) in page and link(handed_over) not in page
 
 
