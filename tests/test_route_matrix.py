@@ -20,9 +20,8 @@ import urllib.parse
 
 import pytest
 
-import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    PASSWORD, csrf, login, random_inn, run_as_root, staff_login)
+    PASSWORD, csrf, login, random_inn, run_as_root, staff_login, text)
 
 PUBLIC, CLIENT, STAFF = 'public', 'client', 'staff'
 
@@ -148,22 +147,7 @@ ADMIN_ONLY = {'lk_operator.client_roles'}
 PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n'
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    if previous is None:
-        config._config.remove_option('lk', 'max_login_delay')
-        config._cache_clear()
-    else:
-        config.set('lk', 'max_login_delay', previous)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def rules(app):

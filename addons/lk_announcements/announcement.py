@@ -6,7 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields,
     sequence_ordered)
-from trytond.modules.lk_applications.application import AuthorMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.party import PERSON_KINDS
 from trytond.pool import Pool

@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
-from trytond.modules.lk_applications.application import AuthorMixin
-from trytond.modules.lk_base.operator import OperatorAuditMixin
+from trytond.modules.lk_base.operator import (
+    AuthorMixin, OperatorAuditMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access

@@ -19,7 +19,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.operator import (
-    OperatorMixin, acting_operator, record_action)
+    AuthorMixin, OperatorMixin, author_values, by_client, record_action)
 
 from .exceptions import (
     ApplicationAccessError, ApplicationError, ApplicationModificationError,
@@ -578,7 +578,7 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
         transaction = Transaction()
         if transaction.user == 0 or not transaction.check_access:
             return True
-        if cls._by_client() and not edge.client:
+        if by_client() and not edge.client:
             return False
         groups = Button.get_groups(cls.__name__, edge.method)
         if groups:
@@ -676,41 +676,6 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
         changed = [a for a in applications if a.state != 'draft']
         Event.queue(changed)
         cls._notify(changed)
-
-    @classmethod
-    def _by_client(cls):
-        "Whether the client acts: the portal user (an operator on behalf too)"
-        ModelData = Pool().get('ir.model.data')
-        return Transaction().user == ModelData.get_id('lk_base', 'user_portal')
-
-    @classmethod
-    def author_values(cls):
-        """Who acts, as the history and the remarks store it: the staff
-        res.user or the client's web.user (OperatorMixin adds the operator
-        acting on behalf)"""
-        pool = Pool()
-        WebUser = pool.get('web.user')
-        context = Transaction().context
-        if cls._by_client():
-            web_user = context.get('web_user')
-            parties = context.get('web_parties') or []
-            if not web_user and parties:
-                with without_check_access():
-                    web_users = WebUser.search(
-                        [('party', '=', parties[0])], limit=1)
-                web_user = web_users[0].id if web_users else None
-            return {
-                'operator': acting_operator(),
-                'staff': None,
-                'web_user': web_user,
-                'author_kind': 'client',
-                }
-        return {
-            'operator': None,
-            'staff': Transaction().user or None,
-            'web_user': None,
-            'author_kind': 'operator',
-            }
 
     def local_today(self):
         "Today in the time zone of the application's branch"
@@ -1124,59 +1089,6 @@ def _number(value):
     return str(value) if value is not None else None
 
 
-class AuthorMixin(OperatorMixin):
-    """Records that keep who made them: the staff member or the client's web
-    user, and the operator acting on behalf of the client"""
-    __slots__ = ()
-
-    staff = fields.Many2One(
-        'res.user', "Staff Member", readonly=True, ondelete='RESTRICT')
-    web_user = fields.Many2One(
-        'web.user', "Client Account", readonly=True, ondelete='SET NULL')
-    author = fields.Function(fields.Char("Author"), 'get_author')
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Application = pool.get('lk.application')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create':
-            for name, value in Application.author_values().items():
-                if name in cls._fields and value is not None:
-                    values.setdefault(name, value)
-        else:
-            # the author is who made the record: a later change (a new
-            # version unchecks «current» of the earlier ones) keeps it
-            values.pop('operator', None)
-        return values
-
-    def get_author(self, name):
-        with without_check_access():
-            return self.author_name_of({
-                    'operator': self.operator,
-                    'staff': self.staff,
-                    'web_user': self.web_user,
-                    })
-
-    @staticmethod
-    def author_name_of(values):
-        "The name of the author as people read it, from author values"
-        pool = Pool()
-        User = pool.get('res.user')
-        WebUser = pool.get('web.user')
-        operator = values.get('operator')
-        if operator is not None:
-            return gettext('lk_applications.msg_author_on_behalf',
-                operator=User(int(operator)).rec_name)
-        elif values.get('web_user') is not None:
-            web_user = WebUser(int(values['web_user']))
-            return web_user.party.rec_name if web_user.party else (
-                web_user.rec_name)
-        elif values.get('staff') is not None:
-            return User(int(values['staff'])).rec_name
-        return gettext('lk_applications.msg_history_system')
-
-
 class Remark(AuthorMixin, ModelSQL, ModelView):
     __name__ = 'lk.application.remark'
     __string__ = "Application Remark"
@@ -1204,9 +1116,7 @@ class Remark(AuthorMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_author_kind(cls):
-        pool = Pool()
-        Application = pool.get('lk.application')
-        return Application.author_values()['author_kind']
+        return author_values()['author_kind']
 
 
 class History(AuthorMixin, ModelSQL, ModelView):

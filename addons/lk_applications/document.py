@@ -3,10 +3,10 @@
 """The documents of an application: the scans of its checklist and the
 files of its remarks (lk_edo extends them with the contract documents)."""
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.modules.lk_base.file import FileMixin
 from trytond.pyson import Eval
 
-from .application import AuthorMixin
+from trytond.modules.lk_base.file import FileMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 
 
 class Document(FileMixin, AuthorMixin, ModelSQL, ModelView):

@@ -75,6 +75,91 @@ class OperatorMixin(OperatorAuditMixin):
         return values
 
 
+def by_client():
+    """Whether the client acts: the transaction of the portal user (an
+    operator acting on behalf of the client too)"""
+    ModelData = Pool().get('ir.model.data')
+    return Transaction().user == ModelData.get_id('lk_base', 'user_portal')
+
+
+def author_values():
+    """Who acts, as the records of AuthorMixin store it: the staff res.user
+    or the client's web.user, and the operator acting on behalf"""
+    WebUser = Pool().get('web.user')
+    context = Transaction().context
+    if by_client():
+        web_user = context.get('web_user')
+        parties = context.get('web_parties') or []
+        if not web_user and parties:
+            with without_check_access():
+                web_users = WebUser.search(
+                    [('party', '=', parties[0])], limit=1)
+            web_user = web_users[0].id if web_users else None
+        return {
+            'operator': acting_operator(),
+            'staff': None,
+            'web_user': web_user,
+            'author_kind': 'client',
+            }
+    return {
+        'operator': None,
+        'staff': Transaction().user or None,
+        'web_user': None,
+        'author_kind': 'operator',
+        }
+
+
+class AuthorMixin(OperatorMixin):
+    """Records that keep who made them: the staff member or the client's web
+    user, and the operator acting on behalf of the client"""
+    __slots__ = ()
+
+    staff = fields.Many2One(
+        'res.user', "Staff Member", readonly=True, ondelete='RESTRICT')
+    web_user = fields.Many2One(
+        'web.user', "Client Account", readonly=True, ondelete='SET NULL')
+    author = fields.Function(fields.Char("Author"), 'get_author')
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            for name, value in author_values().items():
+                if name in cls._fields and value is not None:
+                    values.setdefault(name, value)
+        else:
+            # the author is who made the record: a later change (a new
+            # version unchecks «current» of the earlier ones) keeps it
+            values.pop('operator', None)
+        return values
+
+    def get_author(self, name):
+        with without_check_access():
+            return self.author_name_of({
+                    'operator': self.operator,
+                    'staff': self.staff,
+                    'web_user': self.web_user,
+                    })
+
+    @staticmethod
+    def author_name_of(values):
+        "The name of the author as people read it, from author values"
+        pool = Pool()
+        User = pool.get('res.user')
+        WebUser = pool.get('web.user')
+        operator = values.get('operator')
+        if operator is not None:
+            return gettext('lk_base.msg_author_on_behalf',
+                operator=User(int(operator)).rec_name)
+        elif values.get('web_user') is not None:
+            web_user = WebUser(int(values['web_user']))
+            return web_user.party.rec_name if web_user.party else (
+                web_user.rec_name)
+        elif values.get('staff') is not None:
+            return User(int(values['staff'])).rec_name
+        return gettext('lk_base.msg_author_system')
+
+
 class Session(ModelSQL, ModelView):
     __name__ = 'lk.operator.session'
     __string__ = "Operator Portal Session"

@@ -20,9 +20,9 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
-from trytond.modules.lk_applications.application import AuthorMixin, today
+from trytond.modules.lk_applications.application import today
 from trytond.modules.lk_base import clock
-from trytond.modules.lk_base.operator import record_action
+from trytond.modules.lk_base.operator import AuthorMixin, record_action
 
 from . import formats
 from .exceptions import EdoError, EdoModificationError

@@ -23,7 +23,8 @@ from trytond.transaction import without_check_access
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.file import FileMixin
 from trytond.modules.lk_base.notification import portal_url
-from trytond.modules.lk_base.operator import OperatorMixin, acting_operator
+from trytond.modules.lk_base.operator import (
+    OperatorMixin, acting_operator, author_values)
 
 from . import formats
 from .exceptions import EdoError, SigningError
@@ -370,7 +371,6 @@ class Signature(OperatorMixin, ModelSQL, ModelView):
         pool = Pool()
         Code = pool.get('lk.edo.code')
         Document = pool.get('lk.application.document')
-        Application = pool.get('lk.application')
         Rules = pool.get('lk.edo.rules')
         if acting_operator():
             raise SigningError(gettext('lk_edo.msg_sign_on_behalf'))
@@ -382,7 +382,7 @@ class Signature(OperatorMixin, ModelSQL, ModelView):
         code = Code.check(party, 'sign', value, document)
         if isinstance(code, str):
             return code
-        author = Application.author_values()
+        author = author_values()
         signature = cls(
             number=secrets.token_hex(8).upper(), document=document,
             sha256=document.sha256, party=party,

@@ -16,7 +16,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
-from trytond.modules.lk_applications.application import AuthorMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 from trytond.modules.lk_base import clock, gateway
 from trytond.modules.lk_base.exceptions import DeliveryError
 from trytond.modules.lk_base.queue import OutboundQueueMixin

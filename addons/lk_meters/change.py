@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
-from trytond.modules.lk_applications.application import AuthorMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 
 FIELDS = [
     ('number', "Meter Number"),

@@ -11,7 +11,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from trytond.modules.lk_applications.application import AuthorMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 
 from .exceptions import AccountLinkThrottled
 

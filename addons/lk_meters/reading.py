@@ -26,7 +26,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
-from trytond.modules.lk_applications.application import AuthorMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 from trytond.modules.lk_applications.handover import signature
 from trytond.modules.lk_base import clock, gateway
 from trytond.modules.lk_base.queue import OutboundQueueMixin

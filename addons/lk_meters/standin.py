@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from werkzeug.routing import Map, Rule
 
+from trytond.modules.lk_base.standin import serve
 from trytond.modules.lk_base.standin.handover import Handover
 
 
@@ -32,16 +33,8 @@ class Billing(Handover):
 
 
 def main():
-    import argparse
-
-    from werkzeug.serving import run_simple
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=8032)
-    parser.add_argument('--secret', default='test-secret')
-    args = parser.parse_args()
-    run_simple(args.host, args.port, Billing(secret=args.secret))
+    serve(__doc__, 8032, {'--secret': 'test-secret'},
+        lambda args: Billing(secret=args.secret))
 
 
 if __name__ == '__main__':

@@ -27,7 +27,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.queue import OutboundQueueMixin, commit
-from trytond.modules.lk_applications.application import AuthorMixin
+from trytond.modules.lk_base.operator import AuthorMixin
 
 from . import gateway
 from .exceptions import GatewayError, PaymentError, PaymentPending

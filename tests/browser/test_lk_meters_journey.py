@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
     PASSWORD, run_as_root)
 
@@ -48,14 +47,7 @@ def account_number(portal_app):
     return run_as_root(portal_app, create)
 
 
-@pytest.fixture(autouse=True)
-def no_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    config.set('lk', 'max_login_delay', previous or '2')
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def sign_in(page, live_server, account):

@@ -10,13 +10,9 @@ from decimal import Decimal
 import pytest
 
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    STAFF_PASSWORD, branch_id, csrf, login, run_as_root, staff_login)
+    STAFF_PASSWORD, branch_id, csrf, login, run_as_root, staff_login, text)
 
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ document system."""
 import datetime as dt
 import logging
 import threading
-import types
 from unittest import mock
 
 import httpx
@@ -21,31 +20,11 @@ from trytond.modules.lk_applications.handover import HttpHandover, signature
 from trytond.modules.lk_applications.tests.test_module import (
     make_application)
 from trytond.modules.lk_base.standin.handover import Handover
-from trytond.modules.lk_base.tests.tools import set_config
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 CLOCK = 'trytond.modules.lk_base.clock.utcnow'
-
-
-@pytest.fixture
-def lk_config(request):
-    "Set a trytond configuration option for the duration of the test"
-    test = types.SimpleNamespace(addCleanup=request.addfinalizer)
-
-    def set_(section, option, value):
-        set_config(test, section, option, value)
-    return set_
-
-
-@pytest.fixture
-def root(portal_app):
-    "A transaction of the portal's database as admin"
-    database = portal_app.config['TRYTON_DATABASE']
-
-    def start():
-        return Transaction().start(database, 1)
-    return start
+ADMIN = 1
 
 
 @pytest.fixture
@@ -72,7 +51,7 @@ def events_of(application_id):
 
 def submitted(root, accept=False):
     "A submitted application (accepted if accept); its id and event ids"
-    with root() as transaction:
+    with root(ADMIN) as transaction:
         Application = Pool().get('lk.application')
         application = make_application()
         Application.submit([application])
@@ -84,7 +63,7 @@ def submitted(root, accept=False):
 
 
 def process(root, event_ids, now=None):
-    with root(), mock.patch(
+    with root(ADMIN), mock.patch(
             CLOCK, return_value=now or dt.datetime.now()):
         Pool().get('lk.application.event').queue_process(event_ids)
 
@@ -96,14 +75,14 @@ def test_empty_secret_refuses_to_start(root, lk_config, caplog):
     _, event_ids = submitted(root)
     with respx.mock(assert_all_called=False) as router:
         route = router.post('https://edo.test/events')
-        with caplog.at_level(logging.ERROR), root():
+        with caplog.at_level(logging.ERROR), root(ADMIN):
             Event = Pool().get('lk.application.event')
             with pytest.raises(HandoverConfigurationError,
                     match=r'\[lk_handover\] secret'):
                 Event.deliver_pending()
     assert not route.called
     assert 'hand-over refuses to start' in caplog.text
-    with root():
+    with root(ADMIN):
         event, = Pool().get('lk.application.event').browse(event_ids)
         assert (event.state, event.attempts) == ('pending', 0)
 
@@ -129,7 +108,7 @@ def test_no_transaction_open_during_the_post(root, lk_config):
         router.post('https://edo.test/events').mock(side_effect=post)
         process(root, [event_id])
     assert seen == [False, ('pending', 1)]
-    with root():
+    with root(ADMIN):
         event = Pool().get('lk.application.event')(event_id)
         assert (event.state, event.response_code) == ('done', 200)
 
@@ -141,7 +120,7 @@ def test_events_of_an_application_in_order(root, standin):
     now = dt.datetime.now()
     process(root, [first, second], now)
     assert standin.events == {}
-    with root():
+    with root(ADMIN):
         events = events_of(application_id)
         assert [(e.state, e.attempts, e.response_code) for e in events] == [
             ('pending', 1, 503), ('pending', 0, None)]
@@ -154,7 +133,7 @@ def test_events_of_an_application_in_order(root, standin):
     assert list(standin.events) == [str(first), str(second)]
     assert [(e['event'], e['state']) for e in standin.events.values()] == [
         ('submitted', 'incoming'), ('state', 'accepted')]
-    with root():
+    with root(ADMIN):
         assert [e.state for e in events_of(application_id)] == [
             'done', 'done']
 
@@ -169,7 +148,7 @@ def test_failed_event_holds_the_later_ones(root, standin, lk_config):
     later = now + dt.timedelta(days=2)
     process(root, [first, second], later)
     assert standin.events == {}
-    with root() as transaction:
+    with root(ADMIN) as transaction:
         Event = Pool().get('lk.application.event')
         assert [e.state for e in events_of(application_id)] == [
             'failed', 'pending']
@@ -189,7 +168,7 @@ def test_crash_between_post_and_record_posts_again(root, standin):
         with pytest.raises(RuntimeError):
             process(root, [event_id], now)
     assert list(standin.events) == [str(event_id)]
-    with root():
+    with root(ADMIN):
         event = Pool().get('lk.application.event')(event_id)
         assert (event.state, event.attempts) == ('pending', 1)
         next_attempt = event.next_attempt
@@ -199,7 +178,7 @@ def test_crash_between_post_and_record_posts_again(root, standin):
     process(root, [event_id], next_attempt)
     assert standin.repeated == [str(event_id)]
     assert list(standin.events) == [str(event_id)]
-    with root():
+    with root(ADMIN):
         event = Pool().get('lk.application.event')(event_id)
         assert (event.state, event.attempts) == ('done', 2)
 

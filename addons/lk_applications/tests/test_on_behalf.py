@@ -4,13 +4,9 @@
 application pages: the history names the operator with the client, the
 records keep the references and the audit has a line per action."""
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    branch_id, csrf, run_as_root, staff_login)
+    branch_id, csrf, run_as_root, staff_login, text)
 
 from .test_workflow_edges import make_application, read
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def test_withdraw_on_behalf_is_attributed(portal_app, client, make_staff,

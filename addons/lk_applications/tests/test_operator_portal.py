@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    branch_id, csrf, login, run_as_root, staff_login)
+    branch_id, csrf, login, run_as_root, text)
 
 GETS = [
     '/operator/applications',
@@ -17,22 +16,7 @@ GETS = [
     ]
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    if previous is None:
-        config._config.remove_option('lk', 'max_login_delay')
-        config._cache_clear()
-    else:
-        config.set('lk', 'max_login_delay', previous)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def make_application(app, account, state='incoming', deadline=None):
@@ -67,23 +51,9 @@ def read(app, application_id):
 
 
 @pytest.fixture
-def khakassia_client(portal_app, make_client):
-    return make_client(
-        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Хакасов')
-
-
-@pytest.fixture
 def altai_client(portal_app, make_client):
     return make_client(
         'fl', branch=branch_id(portal_app, 'altai'), last_name='Алтайский')
-
-
-@pytest.fixture
-def operator(client, make_staff):
-    "The test client signed in as an operator of Хакасэнерго"
-    staff = make_staff(['group_lk_operator'], ['khakassia'])
-    assert staff_login(client, staff).status_code == 302
-    return staff
 
 
 @pytest.fixture

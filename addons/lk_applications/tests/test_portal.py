@@ -9,7 +9,7 @@ import pytest
 
 import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    csrf, login, run_as_root)
+    csrf, login, run_as_root, text)
 
 PDF = b'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n'
 PNG = b'\x89PNG\r\n\x1a\n' + b'\x00' * 64
@@ -47,23 +47,7 @@ STEP_DATA = {
     }
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    "No throttling sleep while signing in; put back for the other modules"
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    if previous is None:
-        config._config.remove_option('lk', 'max_login_delay')
-        config._cache_clear()
-    else:
-        config.set('lk', 'max_login_delay', previous)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def kinds(app):

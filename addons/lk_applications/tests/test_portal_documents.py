@@ -10,32 +10,13 @@ import re
 
 import pytest
 
-import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    branch_id, csrf, login, run_as_root, staff_login)
+    csrf, login, run_as_root, staff_login, text)
 
-from .test_portal import (
-    HTML_AS_PDF, PDF, PNG, REQUISITES, new_application, text)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    if previous is None:
-        config._config.remove_option('lk', 'max_login_delay')
-        config._cache_clear()
-    else:
-        config.set('lk', 'max_login_delay', previous)
+from .test_portal import HTML_AS_PDF, PDF, PNG, REQUISITES, new_application
 
 
-@pytest.fixture
-def khakassia_client(portal_app, make_client):
-    return make_client(
-        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Хакасов')
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def submitted(app, account, code='new_connection'):

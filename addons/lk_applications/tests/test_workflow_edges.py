@@ -12,7 +12,7 @@ from trytond.model.exceptions import AccessButtonError, AccessError
 from trytond.modules.lk_applications.application import (
     EDGES, STATES, button_states)
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    branch_id, csrf, login, run_as_root, staff_login)
+    csrf, login, run_as_root, staff_login, text)
 from trytond.pyson import PYSONDecoder, PYSONEncoder
 
 COMMENT = 'Комментарий для клиента'
@@ -32,10 +32,6 @@ CLIENT_ROUTES = {
     'withdraw': 'withdraw',
     'notify_execution': 'fulfilled',
     }
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def edge_id(edge):
@@ -84,27 +80,6 @@ def move(client, application_id, state, comment='', next_=None):
     if next_:
         data['next'] = next_
     return client.post(page + '/move', data=data)
-
-
-@pytest.fixture
-def khakassia_client(portal_app, make_client):
-    return make_client(
-        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Хакасов')
-
-
-@pytest.fixture
-def operator(client, make_staff):
-    staff = make_staff(['group_lk_operator'], ['khakassia'])
-    assert staff_login(client, staff).status_code == 302
-    return staff
-
-
-@pytest.fixture
-def admin(client, make_staff):
-    "The test client signed in as «Супер администратор», without branches"
-    staff = make_staff(['group_lk_admin'])
-    assert staff_login(client, staff).status_code == 302
-    return staff
 
 
 @pytest.mark.parametrize('workflow', ['full', 'short'])

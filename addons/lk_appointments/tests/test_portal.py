@@ -7,11 +7,7 @@ import re
 import pytest
 
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    csrf, login, run_as_root, staff_login)
-
-
-def text(response):
-    return response.get_data(as_text=True)
+    csrf, login, run_as_root, staff_login, text)
 
 
 @pytest.fixture

@@ -23,13 +23,14 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
+
+from . import Service, serve
 
 
 @dataclass
-class Handover:
+class Handover(Service):
     "The state of the stand-in: its secret, the events and the failures"
     secret: str = 'test-secret'
     # Idempotency-Key: the decoded JSON body, in the order received
@@ -39,21 +40,13 @@ class Handover:
     repeated: list = field(default_factory=list)
     # HTTP statuses to answer with, one per request, before accepting
     fail_statuses: list = field(default_factory=list)
+    method_prefix = 'on_'
 
     def __post_init__(self):
         self._lock = threading.Lock()
         self.url_map = Map([
                 Rule('/events', endpoint='event', methods=['POST']),
                 ])
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            endpoint, _ = self.url_map.bind_to_environ(environ).match()
-            response = getattr(self, 'on_' + endpoint)(request)
-        except HTTPException as exception:
-            response = exception
-        return response(environ, start_response)
 
     def signature(self, body):
         return 'sha256=' + hmac.new(
@@ -92,16 +85,8 @@ class Handover:
 
 
 def main():
-    import argparse
-
-    from werkzeug.serving import run_simple
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=8031)
-    parser.add_argument('--secret', default='test-secret')
-    args = parser.parse_args()
-    run_simple(args.host, args.port, Handover(secret=args.secret))
+    serve(__doc__, 8031, {'--secret': 'test-secret'},
+        lambda args: Handover(secret=args.secret))
 
 
 if __name__ == '__main__':

@@ -19,9 +19,10 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
+
+from . import Service, serve
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Message:
 
 
 @dataclass
-class SmsRu:
+class SmsRu(Service):
     "The state of the stand-in: its api_id, balance, messages and failures"
     api_id: str = 'test-api-id'
     balance: float = 100.0
@@ -43,6 +44,7 @@ class SmsRu:
     fail_status: int | None = None
     # numbers that the gateway refuses one by one (status_code 207)
     refused: set = field(default_factory=set)
+    method_prefix = 'on_'
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -50,15 +52,6 @@ class SmsRu:
         self.url_map = Map([
                 Rule('/sms/send', endpoint='send', methods=['GET', 'POST']),
                 ])
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            endpoint, _ = self.url_map.bind_to_environ(environ).match()
-            response = getattr(self, 'on_' + endpoint)(request)
-        except HTTPException as exception:
-            response = exception
-        return response(environ, start_response)
 
     def on_send(self, request):
         if self.fail_status:
@@ -109,16 +102,8 @@ class SmsRu:
 
 
 def main():
-    import argparse
-
-    from werkzeug.serving import run_simple
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=8030)
-    parser.add_argument('--api-id', default='test-api-id')
-    args = parser.parse_args()
-    run_simple(args.host, args.port, SmsRu(api_id=args.api_id))
+    serve(__doc__, 8030, {'--api-id': 'test-api-id'},
+        lambda args: SmsRu(api_id=args.api_id))
 
 
 if __name__ == '__main__':

@@ -13,7 +13,15 @@ Loaded by the root conftest.py (`pytest_plugins`). On top of its
   identifiers; `login(client, account)` signs it in.
 - `make_staff(groups, branches)`: a new back-office user of the lk_base
   groups and branches (codes of the demo branches);
-  `staff_login(client, staff)` signs it in the operators' cabinet.
+  `staff_login(client, staff)` signs it in the operators' cabinet;
+  `operator`, `admin`: the test client signed in as an operator of
+  Хакасэнерго, as «Супер администратор»; `khakassia_client` a client there.
+- `no_login_delay`: no throttling delay between sign-ins (a test module
+  takes it with `pytestmark = pytest.mark.usefixtures('no_login_delay')`);
+- `lk_config(section, option, value)`: a trytond option for the test;
+- `root()`: a transaction of the portal's database (as root, or the user
+  given), `run_as_root(app, function)` the same around one function;
+- `text(response)`: the body of a test client's response as text.
 """
 import itertools
 import random
@@ -25,6 +33,8 @@ import pytest
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from .tools import set_config
 
 PASSWORD = 'Test-pass-2026'
 STAFF_PASSWORD = 'Staff-pass-2026'
@@ -86,6 +96,38 @@ def portal_app(tryton_db, outbox):
 @pytest.fixture
 def client(portal_app):
     return portal_app.test_client()
+
+
+def text(response):
+    "The body of a test client's response as text"
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def lk_config(request):
+    "Set a trytond configuration option for the duration of the test"
+    test = types.SimpleNamespace(addCleanup=request.addfinalizer)
+
+    def set_(section, option, value):
+        set_config(test, section, option, value)
+    return set_
+
+
+@pytest.fixture
+def no_login_delay(lk_config):
+    "Sign-ins without the throttling delay (tests sign in many times)"
+    lk_config('lk', 'max_login_delay', '0')
+
+
+@pytest.fixture
+def root(portal_app):
+    """A transaction of the portal's database as root (or as user), to use
+    as `with root() as transaction:`"""
+    database = portal_app.config['TRYTON_DATABASE']
+
+    def start(user=0):
+        return Transaction().start(database, user)
+    return start
 
 
 def csrf(client, url):
@@ -168,6 +210,29 @@ def branch_id(app, code):
         Branch = pool.get('lk.branch')
         return Branch.search([('code', '=', code)])[0].id
     return run_as_root(app, get)
+
+
+@pytest.fixture
+def operator(client, make_staff):
+    "The test client signed in as an operator of Хакасэнерго"
+    staff = make_staff(['group_lk_operator'], ['khakassia'])
+    assert staff_login(client, staff).status_code == 302
+    return staff
+
+
+@pytest.fixture
+def admin(client, make_staff):
+    "The test client signed in as «Супер администратор», without branches"
+    staff = make_staff(['group_lk_admin'])
+    assert staff_login(client, staff).status_code == 302
+    return staff
+
+
+@pytest.fixture
+def khakassia_client(portal_app, make_client):
+    "A new individual client of Хакасэнерго"
+    return make_client(
+        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Хакасов')
 
 
 def staff_login(client, staff, password=None):

@@ -13,7 +13,7 @@ import pytest
 import trytond.config as config
 
 from .portal_fixtures import (
-    branch_id, csrf, login, random_snils, run_as_root, staff_login)
+    branch_id, csrf, login, random_snils, run_as_root, staff_login, text)
 
 CLIENT_PAGES = [
     '/operator/clients/{id}',
@@ -32,15 +32,7 @@ POSTS = ['/operator/logout', '/operator/act/stop', '/operator/clients/new',
     '/operator/login'] + CLIENT_POSTS
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    config.set('lk', 'max_login_delay', '0')
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 @pytest.fixture
@@ -51,21 +43,6 @@ def khakassia(portal_app):
 @pytest.fixture
 def altai(portal_app):
     return branch_id(portal_app, 'altai')
-
-
-@pytest.fixture
-def operator(client, make_staff):
-    "The test client signed in as an operator of Хакасэнерго"
-    staff = make_staff(['group_lk_operator'], ['khakassia'])
-    assert staff_login(client, staff).status_code == 302
-    return staff
-
-
-@pytest.fixture
-def admin(client, make_staff):
-    staff = make_staff(['group_lk_admin'])
-    assert staff_login(client, staff).status_code == 302
-    return staff
 
 
 def page_token(client):

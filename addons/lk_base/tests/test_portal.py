@@ -10,7 +10,7 @@ import pytest
 import trytond.config as config
 
 from .portal_fixtures import (
-    PASSWORD, csrf, login, random_inn, random_snils, run_as_root)
+    PASSWORD, csrf, login, random_inn, random_snils, run_as_root, text)
 
 MY_PAGES = [
     '/my', '/my/profile', '/my/profile/change', '/my/notifications',
@@ -22,10 +22,6 @@ POSTS = [
     '/my/profile/requests/1/cancel', '/my/notifications/read',
     '/my/notifications/new', '/lang', '/login/resend-confirmation',
     ]
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def notify(app, party_id, subject='Тема', body='Текст', attachments=()):
@@ -45,11 +41,7 @@ def last_link(outbox, path):
     return urllib.parse.unquote(match.group(1)).replace('&amp;', '&')
 
 
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    config.set('lk', 'max_login_delay', '0')
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def test_portal_user_is_not_root(portal_app):

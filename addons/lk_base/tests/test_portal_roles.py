@@ -4,22 +4,13 @@
 «Гость» opens the public pages only."""
 import pytest
 
-import trytond.config as config
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .portal_fixtures import csrf, login, run_as_root
+from .portal_fixtures import csrf, login, run_as_root, text
 
 
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    config.set('lk', 'max_login_delay', '0')
-
-
-def text(response):
-    return response.get_data(as_text=True)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 def set_roles(app, account, codes):

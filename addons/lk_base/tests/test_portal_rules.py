@@ -9,11 +9,7 @@ import pytest
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .portal_fixtures import csrf, random_snils, staff_login
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .portal_fixtures import csrf, random_snils, staff_login, text
 
 
 def branch_id(app, code):

@@ -5,36 +5,12 @@ database: the e-mails of the accounts and of the notifications."""
 import datetime as dt
 import re
 import smtplib
-import types
 from unittest import mock
 
-import pytest
-
-from trytond.modules.lk_base.tests.tools import set_config
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 SEND = 'trytond.modules.lk_base.notification.send_message'
-
-
-@pytest.fixture
-def root(portal_app):
-    "A transaction of the portal's database as root, committed at the end"
-    database = portal_app.config['TRYTON_DATABASE']
-
-    def start():
-        return Transaction().start(database, 0)
-    return start
-
-
-@pytest.fixture
-def lk_config(request):
-    "Set a trytond configuration option for the duration of the test"
-    test = types.SimpleNamespace(addCleanup=request.addfinalizer)
-
-    def set_(section, option, value):
-        set_config(test, section, option, value)
-    return set_
 
 
 def deliveries_of(user_id):

@@ -19,13 +19,15 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
+
+from trytond.modules.lk_base.standin import Service
 
 
 @dataclass
-class Supplier:
+class Supplier(Service):
     token: str = 'test-token'
     decision: str = 'accepted'
     comment: str = ''
@@ -39,23 +41,9 @@ class Supplier:
             Rule('/contracts/<id_>', endpoint='status', methods=['GET']),
             ])
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            if request.headers.get('Authorization') != (
-                    'Bearer %s' % self.token):
-                response = Response('unauthorized', status=401)
-            else:
-                endpoint, values = self.url_map.bind_to_environ(
-                    environ).match()
-                response = getattr(self, endpoint)(request, **values)
-        except HTTPException as exception:
-            response = exception
-        return response(environ, start_response)
-
-    def _json(self, data, status=200):
-        return Response(json.dumps(data), status=status,
-            content_type='application/json')
+    def refuse(self, request):
+        if request.headers.get('Authorization') != 'Bearer %s' % self.token:
+            return Response('unauthorized', status=401)
 
     def create(self, request):
         key = request.headers.get('Idempotency-Key')

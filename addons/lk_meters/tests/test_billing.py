@@ -4,25 +4,14 @@
 stand-in of the billing."""
 import datetime as dt
 import threading
-import types
 from decimal import Decimal
 
 import pytest
 from werkzeug.serving import make_server
 
-from trytond.modules.lk_base.tests.tools import set_config
 from trytond.modules.lk_meters.standin import Billing
 from trytond.pool import Pool
 from trytond.transaction import Transaction
-
-
-@pytest.fixture
-def lk_config(request):
-    test = types.SimpleNamespace(addCleanup=request.addfinalizer)
-
-    def set_(section, option, value):
-        set_config(test, section, option, value)
-    return set_
 
 
 @pytest.fixture

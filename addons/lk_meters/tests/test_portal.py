@@ -9,26 +9,19 @@ from unittest.mock import patch
 
 import pytest
 
-import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    csrf, login, run_as_root)
+    csrf, login, run_as_root, text)
 
 NOW = dt.datetime(2026, 3, 16, 3, 0)
 
 
-def text(response):
-    return response.get_data(as_text=True)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 @pytest.fixture(autouse=True)
-def no_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
+def fixed_clock():
     with patch('trytond.modules.lk_base.clock.utcnow', return_value=NOW):
         yield
-    config.set('lk', 'max_login_delay', previous or '2')
 
 
 _numbers = iter(range(10**6))

@@ -23,7 +23,6 @@ app speaking the protocol of `lk_payment.gateway.RbsGateway`:
         --callback http://127.0.0.1:8001/lk_demo/lk_payment/rbs/callback \\
         --secret <[lk_payment] secret>
 """
-import argparse
 import html
 import threading
 import time
@@ -36,6 +35,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+from trytond.modules.lk_base.standin import serve
 
 from ..gateway import checksum
 
@@ -236,19 +237,12 @@ class Sandbox:
 
 
 def main():
-    from werkzeug.serving import run_simple
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=8010)
-    parser.add_argument('--username', default='merchant')
-    parser.add_argument('--password', default='secret')
-    parser.add_argument('--secret', default='callback-key')
-    parser.add_argument('--callback')
-    args = parser.parse_args()
-    sandbox = Sandbox(username=args.username, password=args.password,
-        secret=args.secret, callback=args.callback,
-        base_url='http://%s:%d' % (args.host, args.port))
-    run_simple(args.host, args.port, sandbox, threaded=True)
+    serve(__doc__, 8010, {'--username': 'merchant', '--password': 'secret',
+            '--secret': 'callback-key', '--callback': None},
+        lambda args: Sandbox(username=args.username, password=args.password,
+            secret=args.secret, callback=args.callback,
+            base_url='http://%s:%d' % (args.host, args.port)),
+        threaded=True)
 
 
 if __name__ == '__main__':

@@ -14,18 +14,18 @@ served on a loopback port: the SDK talks through `requests`):
 (succeeded) or 'decline' (canceled, reason card_expired); `webhook(id)`
 is the notification YooKassa would send (`payment.succeeded`…)."""
 import base64
-import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+
+from trytond.modules.lk_base.standin import Service
 
 
 @dataclass
-class YooKassa:
+class YooKassa(Service):
     shop_id: str = '123456'
     secret_key: str = 'test_secret'
     base_url: str = 'http://127.0.0.1:8011'
@@ -38,25 +38,12 @@ class YooKassa:
             Rule('/v3/refunds', endpoint='refund', methods=['POST']),
             ])
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
+    def refuse(self, request):
         expected = 'Basic ' + base64.b64encode(
             ('%s:%s' % (self.shop_id, self.secret_key)).encode()).decode()
-        try:
-            if request.headers.get('Authorization') != expected:
-                response = self._json({'type': 'error',
-                        'code': 'invalid_credentials'}, 401)
-            else:
-                endpoint, values = self.url_map.bind_to_environ(
-                    environ).match()
-                response = getattr(self, endpoint)(request, **values)
-        except HTTPException as exception:
-            response = exception
-        return response(environ, start_response)
-
-    def _json(self, data, status=200):
-        return Response(json.dumps(data), status=status,
-            content_type='application/json')
+        if request.headers.get('Authorization') != expected:
+            return self._json({'type': 'error',
+                    'code': 'invalid_credentials'}, 401)
 
     def _keyed(self, request):
         key = request.headers.get('Idempotence-Key')

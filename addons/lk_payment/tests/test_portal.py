@@ -13,29 +13,14 @@ import pytest
 
 import trytond.config as config
 from trytond.modules.lk_base.tests.portal_fixtures import (
-    csrf, login, run_as_root)
+    csrf, login, run_as_root, text)
 
 from ..gateway import RbsGateway
 from ..standin.rbs import Sandbox
 from .tools import PAYEE
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def no_login_delay():
-    if not config.has_section('lk'):
-        config.add_section('lk')
-    previous = config.get('lk', 'max_login_delay')
-    config.set('lk', 'max_login_delay', '0')
-    yield
-    if previous is None:
-        config._config.remove_option('lk', 'max_login_delay')
-        config._cache_clear()
-    else:
-        config.set('lk', 'max_login_delay', previous)
+pytestmark = pytest.mark.usefixtures('no_login_delay')
 
 
 @pytest.fixture
