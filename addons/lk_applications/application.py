@@ -351,19 +351,34 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls.__access__.add('party')
+        # No __access__ on party: the application's own rules decide (the
+        # client's parties on the portal, the branches of an operator);
+        # the party's rules would be OR-ed into every search of the
+        # operators (the client's branch, in a subquery no index serves).
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
         cls._sql_indexes.update({
                 Index(t, (t.number, Index.Equality())),
                 Index(t,
                     (t.party, Index.Range()),
                     (t.state, Index.Equality())),
+                # the board: the first cards of a stage by deadline, then
+                # id (BOARD_ORDER), read from the index in that order
                 Index(t,
                     (t.state, Index.Equality(cardinality='low')),
-                    (t.deadline, Index.Range())),
+                    (t.deadline, Index.Range()),
+                    (t.id, Index.Range())),
                 # the operators' list: newest first, within their branches
                 Index(t, (t.create_date, Index.Range(order='DESC'))),
-                Index(t, (t.branch, Index.Range())),
+                # the branches of an operator (the record rule), counted by
+                # stage on the board
+                Index(t,
+                    (t.branch, Index.Range()),
+                    (t.state, Index.Equality(cardinality='low'))),
+                # the filter by kind, also overdue (open states, deadline)
+                Index(t,
+                    (t.kind, Index.Range()),
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.deadline, Index.Range())),
                 # «client contains» of the operators' list (trigram)
                 Index(t, (t.applicant_name, Index.Similarity())),
                 Index(t, (t.applicant_identifier, Index.Similarity())),
@@ -421,9 +436,13 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
     def search_overdue(cls, name, clause):
         _, operator, value = clause
         if (operator == '=') == bool(value):
+            # the open states by name, not «not in» the final ones: the
+            # index of (state, deadline) serves «in»
             return [
+                ('state', 'in', [
+                        s for s, _ in cls.state.selection
+                        if s not in FINAL_STATES]),
                 ('deadline', '<', today()),
-                ('state', 'not in', list(FINAL_STATES)),
                 ]
         return ['OR',
             ('deadline', '=', None),

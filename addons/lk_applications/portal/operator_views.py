@@ -10,10 +10,11 @@ offers the edges of the workflow the staff member may take
 `Application.move_to`: the edge's button, with the same checks as in the
 back office."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sql import Column, Literal, Union
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
@@ -21,9 +22,11 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 from trytond.modules.lk_base import search
 from trytond.modules.lk_base.portal.core import (
-    form_filters, get_own_or_404, local_path, paginate, rollback)
+    COUNT_LIMIT, form_filters, get_own_or_404, local_path, paginate,
+    rollback)
 from trytond.modules.lk_base.portal.operator import operator_view
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from ..application import FINAL_STATES
 from . import blueprint as bp
@@ -37,11 +40,18 @@ GROUPS = (
 # list of the others (which pages through all)
 BOARD_COLUMN = 10
 BOARD_ORDER = [('deadline', 'ASC NULLS LAST'), ('id', 'ASC')]
+# «client contains» reads the ids of at most this many applications
+MATCHES = 1000
 
 
 def _states():
-    Application = Pool().get('lk.application')
-    return Application.fields_get(['state'])['state']['selection']
+    """(state, label) of the applications in the language of the request,
+    read once per request: the board labels the moves of every card"""
+    if 'lk_application_states' not in g:
+        Application = Pool().get('lk.application')
+        g.lk_application_states = Application.fields_get(
+            ['state'])['state']['selection']
+    return g.lk_application_states
 
 
 def _filter_form():
@@ -69,23 +79,41 @@ def _domain(form):
         domain.append(('overdue', '=', filters['overdue'] == 'yes'))
     text = filters.get('client', '').strip()
     if text:
-        # on the columns themselves, which their trigram indexes serve
-        # (the ORM's clauses wrap them in COALESCE)
-        pool = Pool()
-        party = pool.get('party.party').__table__()
-        application = pool.get('lk.application').__table__()
-        domain.append(['OR',
-                ('party', 'in', party.select(party.id, where=(
-                            search.ilike_contains(party.name, text)
-                            | search.ilike_contains(party.snils, text)
-                            | search.ilike_contains(party.inn, text)))),
-                ('id', 'in', application.select(application.id, where=(
-                            search.ilike_contains(
-                                application.applicant_name, text)
-                            | search.ilike_contains(
-                                application.applicant_identifier, text)))),
-                ])
+        domain.append(('id', 'in', _client_matches(text)))
     return domain
+
+
+def _client_matches(text):
+    """The ids of the applications whose client or applicant contains
+    text, for an 'in' clause: a list when there are at most MATCHES (read
+    by one statement, so that the list's count and page and the board's
+    16 stages do not search the text again each), else the subquery.
+
+    The subquery is a UNION of the applications of the matching parties
+    and those whose applicant matches, each side served by indexes (the
+    trigram indexes of the columns themselves, which the ORM's clauses
+    would wrap in COALESCE, and the one of the applications' party); an OR
+    of two subqueries would test every application of the list."""
+    pool = Pool()
+    party = pool.get('party.party').__table__()
+    application = pool.get('lk.application').__table__()
+    applicant = pool.get('lk.application').__table__()
+    parties = party.select(party.id, where=(
+            search.ilike_contains(party.name, text)
+            | search.ilike_contains(party.snils, text)
+            | search.ilike_contains(party.inn, text)))
+    matches = Union(
+        application.select(application.id,
+            where=application.party.in_(parties)),
+        applicant.select(applicant.id, where=(
+                search.ilike_contains(applicant.applicant_name, text)
+                | search.ilike_contains(
+                    applicant.applicant_identifier, text))))
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*matches.select(
+            Column(matches, 'id'), limit=MATCHES + 1))
+    ids = [i for i, in cursor]
+    return ids if len(ids) <= MATCHES else matches
 
 
 @bp.route('/operator/applications')
@@ -112,7 +140,8 @@ def operator_board():
             if count > len(cards.get(key, [])):
                 more = url_for('lk_applications.operator_applications',
                     **dict(request.args.to_dict(), state=key))
-            columns.append((key, label, cards.get(key, []), count, more))
+            columns.append((key, label, cards.get(key, []),
+                    min(count, COUNT_LIMIT), count > COUNT_LIMIT, more))
     return render_template(
         'lk_applications/operator/board.html', form=form, columns=columns,
         limit=BOARD_COLUMN)
@@ -120,18 +149,20 @@ def operator_board():
 
 def _board_cards(domain, states):
     """({state: the first BOARD_COLUMN applications of domain in
-    BOARD_ORDER}, {state: the number of applications of domain}): three
-    statements whatever the number of applications, the cards by one
-    index scan per stage (state, deadline)"""
-    from sql import Literal, Union
-    from sql.aggregate import Count
-    from trytond.transaction import Transaction
+    BOARD_ORDER}, {state: the number of applications of domain, counted
+    up to COUNT_LIMIT + 1}): three statements whatever the number of
+    applications; the counts and the cards by an index scan per stage
+    (state, deadline) that stops at its limit"""
     Application = Pool().get('lk.application')
-    table = Application.__table__()
     cursor = Transaction().connection.cursor()
-    found = Application.search(domain, order=[], query=True)
-    cursor.execute(*table.select(table.state, Count(Literal(1)),
-            where=table.id.in_(found), group_by=[table.state]))
+    counted = []
+    for state in states:
+        # COUNT over a LIMIT-ed subquery without ORDER BY
+        count = Application.search(domain + [('state', '=', state)],
+            order=[], count=True, limit=COUNT_LIMIT + 1, query=True)
+        count.columns = (Literal(state).as_('state'), *count.columns)
+        counted.append(count)
+    cursor.execute(*Union(*counted, all_=True))
     counts = dict(cursor)
     firsts = []
     for state in states:
@@ -273,6 +304,14 @@ def operator_document(application_id, document_id):
 @bp.app_template_global()
 def move_choices(application):
     """(state, label, comment required) of the edges the staff member may
-    take from the application's state"""
-    return [(e.target, application.state_label(e.target), e.comment)
-        for e in application.allowed_edges()]
+    take from the application's state; whether the staff member may take
+    an edge is asked once per request, not once per card of the board"""
+    labels = dict(_states())
+    allowed = g.setdefault('lk_allowed_edges', {})
+    choices = []
+    for edge in application.edges():
+        if edge not in allowed:
+            allowed[edge] = application.may_take(edge)
+        if allowed[edge]:
+            choices.append((edge.target, labels[edge.target], edge.comment))
+    return choices

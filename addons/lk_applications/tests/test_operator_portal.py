@@ -188,3 +188,67 @@ def test_filters(portal_app, client, operator, khakassia_client):
     board = text(client.get(base + '/board?overdue=yes'))
     assert link(late) in board and link(fresh) not in board
     assert 'deadline-overdue' in board
+
+
+def test_filters_past_the_matches_read(portal_app, client, operator,
+        make_client, monkeypatch):
+    "More applications match the client's text than are read as ids"
+    from trytond.modules.lk_applications.portal import operator_views
+    monkeypatch.setattr(operator_views, 'MATCHES', 1)
+    account = make_client(
+        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Многов')
+    ids = [make_application(portal_app, account) for _ in range(2)]
+    for path in ['/operator/applications', '/operator/applications/board']:
+        page = text(client.get(path + '?client=Многов'))
+        assert all(link(a) in page for a in ids)
+
+
+def set_branch(app, application_id, code):
+    def write(pool):
+        Application = pool.get('lk.application')
+        Branch = pool.get('lk.branch')
+        branch, = Branch.search([('code', '=', code)])
+        Application.write([Application(application_id)], {'branch': branch})
+    run_as_root(app, write)
+
+
+def test_the_branch_of_the_application_decides(portal_app, client,
+        operator, make_client):
+    "The operator works the applications of the branch, whoever the client"
+    handed_over = make_application(portal_app, make_client(
+            'fl', branch=branch_id(portal_app, 'khakassia'),
+            last_name='Переданов'))
+    set_branch(portal_app, handed_over[0], 'altai')
+    taken = make_application(portal_app, make_client(
+            'fl', branch=branch_id(portal_app, 'altai'),
+            last_name='Переданов'))
+    set_branch(portal_app, taken[0], 'khakassia')
+    assert client.get('/operator/applications/%s'
+        % handed_over[0]).status_code == 404
+    assert client.get('/operator/applications/%s'
+        % taken[0]).status_code == 200
+    for path in ['/operator/applications', '/operator/applications/board']:
+        page = text(client.get(path + '?client=Переданов'))
+        assert link(taken) in page and link(handed_over) not in page
+
+
+def test_counts_stop_at_the_limit(portal_app, client, operator,
+        make_client, monkeypatch):
+    "The list and the board count no further than the limit"
+    from trytond.modules.lk_applications.portal import operator_views
+    from trytond.modules.lk_base.portal import core
+    monkeypatch.setattr(core, 'COUNT_LIMIT', 2)
+    monkeypatch.setattr(operator_views, 'COUNT_LIMIT', 2)
+    monkeypatch.setattr(operator_views, 'BOARD_COLUMN', 1)
+    monkeypatch.setitem(portal_app.config, 'LK_PAGE_SIZE', 1)
+    counted = make_client(
+        'fl', branch=branch_id(portal_app, 'khakassia'), last_name='Счётов')
+    for _ in range(4):
+        make_application(portal_app, counted)
+    base = '/operator/applications?client=Счётов'
+    # page 1 counts up to the pages after it: 3 of 4
+    assert 'Всего записей: более 3' in text(client.get(base))
+    assert 'Всего записей: 4' in text(client.get(base + '&page=2'))
+    board = text(client.get('/operator/applications/board?client=Счётов'))
+    assert 'более 2' in board
+    assert 'Первые 1 из более чем 2; все — в списке' in board

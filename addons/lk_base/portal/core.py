@@ -387,12 +387,18 @@ def get_own_or_404(model_name, record_id):
     abort(404)
 
 
+# paginate counts the records of a list up to this number
+COUNT_LIMIT = 1000
+
+
 @dataclass
 class Page:
     items: list
     page: int
     per_page: int
     total: int
+    # total is a lower bound: the count stopped there (see paginate)
+    more: bool = False
 
     @property
     def pages(self):
@@ -411,19 +417,27 @@ class Page:
 
 def paginate(model_name, domain, order=None, per_page=None, total=None):
     """The page of records the request's ?page= asks for; total: the
-    number of records of domain when the caller counted them already"""
+    number of records of domain when the caller counted them already.
+
+    The records are counted up to COUNT_LIMIT, or up to the pages after
+    the one asked for when it lies further: a list of hundreds of thousands
+    of records (the operators' lists) then costs a bounded count, and its
+    total reads «более 1 000» (Page.more)."""
     Model = Pool().get(model_name)
     per_page = per_page or current_app.config['LK_PAGE_SIZE']
     try:
         page = max(1, int(request.args.get('page', 1)))
     except ValueError:
         page = 1
+    limit = max(COUNT_LIMIT, (page + 2) * per_page)
     if total is None:
-        total = Model.search_count(domain)
+        total = Model.search_count(domain, limit=limit + 1)
+    more = total > limit
+    total = min(total, limit)
     page = min(page, max(1, math.ceil(total / per_page)))
     items = Model.search(
         domain, order=order, offset=(page - 1) * per_page, limit=per_page)
-    return Page(items, page, per_page, total)
+    return Page(items, page, per_page, total, more)
 
 
 def form_filters(form):
