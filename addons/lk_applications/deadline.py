@@ -1,6 +1,7 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import re
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -12,6 +13,17 @@ from trytond.modules.lk_base import workcalendar
 from trytond.pool import Pool
 
 from .kind import CATEGORIES
+
+# the marker of a figure DOMAIN.md says to verify: staff see it, clients
+# and printed documents do not
+_TO_VERIFY = re.compile(r'\s*\((?:проверить|verify)\)', re.IGNORECASE)
+
+
+def public_basis(text):
+    "The legal basis of a deadline rule as clients and documents show it"
+    if text:
+        return _TO_VERIFY.sub('', text).strip() or None
+
 
 EVENTS = [
     ('review', "Review of the Application"),

@@ -21,6 +21,7 @@ from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
 from trytond.modules.lk_applications.application import today
+from trytond.modules.lk_applications.deadline import public_basis
 from trytond.modules.lk_base import clock
 from trytond.modules.lk_base.operator import AuthorMixin, record_action
 
@@ -642,7 +643,7 @@ class DocumentReport(Report):
             Rule = Pool().get('lk.application.deadline')
             rule = Rule.get_rule(application, 'execution')
         values['deadline_rule'] = rule
-        values['deadline_basis'] = formats.legal_basis(
+        values['deadline_basis'] = public_basis(
             rule.legal_basis if rule else None)
         return values
 

@@ -3,7 +3,6 @@
 """Russian wording of the generated documents: names in a grammatical case,
 amounts in figures and words, dates, VAT by date."""
 import datetime as dt
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from num2words import num2words
@@ -30,8 +29,6 @@ VAT_RATES = [
 CENT = Decimal('0.01')
 # the marker of the figures of the deadline rules still to check against
 # the law (DOMAIN.md): it is for the staff, never printed
-_TO_VERIFY = re.compile(r'\s*\((?:проверить|verify)\)', re.IGNORECASE)
-
 _maker = PetrovichDeclinationMaker()
 _detector = PetrovichGenderDetector()
 
@@ -132,9 +129,3 @@ def mask_name(name):
         return ''
     head = parts[0][0] + '*' * (len(parts[0]) - 1)
     return ' '.join([head] + ['%s.' % p[0] for p in parts[1:3]])
-
-
-def legal_basis(text):
-    "The legal basis of a deadline rule as a printed document shows it"
-    if text:
-        return _TO_VERIFY.sub('', text).strip() or None

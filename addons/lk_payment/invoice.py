@@ -13,6 +13,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
+from trytond.modules.lk_applications.deadline import public_basis
 from trytond.modules.lk_base import clock, identifiers
 from trytond.modules.lk_edo import formats
 
@@ -346,7 +347,7 @@ class Invoice(Workflow, ModelSQL, ModelView):
         Rule = Pool().get('lk.application.deadline')
         with without_check_access():
             due_date, rule = Rule.compute(application, 'contract', date)
-        return due_date, (rule.legal_basis if rule else None)
+        return due_date, public_basis(rule.legal_basis if rule else None)
 
     @classmethod
     def update_state(cls, invoices):

@@ -11,8 +11,10 @@ blueprint = Blueprint(
 
 
 def init_portal(app, portal):
+    from ..deadline import public_basis
     from . import operator_views, views  # noqa: F401 (routes)
     app.register_blueprint(blueprint)
+    app.add_template_filter(public_basis, 'public_basis')
     # the sections a module adds to the application page
     app.jinja_env.globals.setdefault('application_data_templates', [])
     portal.add_menu('applications', _l('Application'), None, 40)

@@ -132,6 +132,9 @@ def test_every_kind_is_submitted(portal_app, client, make_client, code):
     assert application_state(portal_app, application_id) == 'incoming'
     page = text(client.get('/my/applications/%s' % application_id))
     assert 'Входящая' in page and 'История заявки' in page
+    if 'Основание:' in page:
+        # the legal basis without the marker of a figure to verify
+        assert '(проверить)' not in page and '(verify)' not in page
 
 
 def test_kind_chooser_grouped_as_the_seed(logged_in):

@@ -148,9 +148,6 @@ class LkEdoTestCase(ModuleTestCase):
         self.assertEqual(
             [formats.number(v) for v in ['0.38', Decimal('15.00'),
                     Decimal('15.5'), '10']], ['0,38', '15', '15,5', '10'])
-        self.assertEqual(
-            formats.legal_basis("Правила ТП № 861, п. 15 (проверить)"),
-            "Правила ТП № 861, п. 15")
 
     @with_transaction()
     def test_generated_contract(self):
