@@ -36,10 +36,14 @@ def write():
     for directory in ['etc', 'db', 'filestore', 'log', 'mail/cur',
             'mail/new', 'mail/tmp']:  # mail: a Maildir
         os.makedirs(var(directory), exist_ok=True)
-    values = {'VAR': var(),
+    return (
+        _render('trytond.conf', var('etc', 'trytond.conf'), values()),
+        _render('portal.cfg', var('etc', 'portal.cfg'), values()))
+
+
+def values():
+    "What config/ is rendered with: var/ and the secrets generated once"
+    return {'VAR': var(),
         'SECRET_KEY': _generated('secret_key', lambda: secrets.token_hex(32)),
         'RBS_SECRET': _generated('rbs_secret', lambda: secrets.token_hex(16)),
         }
-    return (
-        _render('trytond.conf', var('etc', 'trytond.conf'), values),
-        _render('portal.cfg', var('etc', 'portal.cfg'), values))

@@ -15,8 +15,7 @@ def prepare(uri):
     filestore = var('bench', 'filestore')
     os.makedirs(filestore, exist_ok=True)
     target = var('bench', 'etc', 'trytond.conf')
-    conf._render('trytond.conf', target, {
-            'VAR': var(), 'SECRET_KEY': secret_key()})
+    conf._render('trytond.conf', target, conf.values())
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(target, encoding='utf-8')
     parser['database']['uri'] = uri
