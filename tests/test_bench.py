@@ -73,6 +73,11 @@ def test_generator_rows_pass_constraints(tryton_db):
     from trytond.modules.lk_base.demo import setup_demo
     with Transaction().start(tryton_db, 0) as transaction:
         setup_demo()
+        if 'lk.appointment.service' in dict(Pool().iterobject()):
+            # the services the generated offices give (its demo data)
+            from trytond.modules.lk_appointments.demo import (
+                setup_demo as setup_appointments)
+            setup_appointments()
         totals = data.generate(
             transaction.connection, 40, 120, 300, finish=False)
         pool = Pool()

@@ -639,9 +639,14 @@ def bookings(conn, rng, days=BOOKING_DAYS):
                     for seat in range(1, capacity + 1):
                         if rng.random() >= (0.6 if past else 0.5):
                             continue
-                        party = next(clients)
-                        while (party, start) in used:
-                            party = next(clients)
+                        # the next client without a place at this time
+                        # (none left when every client has one: a small
+                        # scale)
+                        party = next((p for p in itertools.islice(
+                                    clients, len(parties))
+                                if (p, start) not in used), None)
+                        if party is None:
+                            continue
                         used.add((party, start))
                         draw = rng.random()
                         if past:
