@@ -69,6 +69,9 @@ def add_arguments(parser):
     parser.add_argument('--explain', action='store_true', help=(
             'print EXPLAIN (ANALYZE, BUFFERS) of every SQL statement of '
             'the pages (in process) instead of the load test'))
+    parser.add_argument('--profile-dump', metavar='DIR', help=(
+            'with --profile, also write the cProfile statistics of each '
+            'page to DIR/<page>.pstats (for pstats or snakeviz)'))
     parser.add_argument('--profile-requests', type=int, default=300,
         help='requests per page of --profile (default 300)')
 

@@ -25,7 +25,9 @@ trigger, «cards» the SQL of their counts):
 The whole-request figure is the time of `Flask.full_dispatch_request`.
 """
 import cProfile
+import os
 import pstats
+import re
 import time
 
 from . import counting, pages as pages_, visitors as visitors_
@@ -87,6 +89,10 @@ def run(database, env, args):
             counting.request(app, page, person, visitors.staff)
         profile.disable()
         wall = (time.perf_counter() - started) / args.profile_requests
+        if args.profile_dump:
+            os.makedirs(args.profile_dump, exist_ok=True)
+            profile.dump_stats(os.path.join(args.profile_dump,
+                    re.sub(r'\W+', '_', page.name).strip('_') + '.pstats'))
         stats = pstats.Stats(profile).stats
         figures[page.name] = {'wall': wall * 1000}
         for label, match in PARTS:
