@@ -101,6 +101,20 @@ def test_generator_rows_pass_constraints(tryton_db):
             assert len(meters) == 40
             # one register, two for every fifth client
             assert totals['meter readings'] == 48 * data.READING_MONTHS
+        if totals.get('bookings'):  # lk_appointments is activated
+            # a booking that is not the generator's keeps its place and
+            # its client's time when the bookings are generated again
+            # with the same draws
+            import random
+            data.bookings(transaction.connection, random.Random(8))
+            cursor = transaction.connection.cursor()
+            cursor.execute("SELECT MIN(id) FROM lk_appointment "
+                "WHERE comment = 'bench' AND seat_key IS NOT NULL")
+            kept, = cursor.fetchone()
+            cursor.execute("UPDATE lk_appointment SET comment = 'kept' "
+                'WHERE id = %s', (kept,))
+            again = data.bookings(transaction.connection, random.Random(8))
+            assert 0 < again['bookings']
         transaction.rollback()
 
 

@@ -41,6 +41,8 @@ def test_book_a_visit(page, shot, live_server, make_client, demo_services,
     assert page.locator('#appt-office').input_value()
     assert page.get_by_text('Внимание!').is_visible()
     shot('appointments-02-slots')
+    # the first day with free time: today or, late in the day, a later one
+    day = page.locator('#appt-date').input_value()
     page.locator('.appt-slot').first.click()
     page.get_by_role('button', name='Отправить').click()
 
@@ -73,5 +75,7 @@ def test_book_a_visit(page, shot, live_server, make_client, demo_services,
     page.fill('#password', staff.password)
     page.keyboard.press('Enter')
     page.get_by_role('heading', name='Очередь дня').wait_for()
+    with page.expect_navigation(wait_until='load'):
+        page.fill('#queue-day', day)
     page.get_by_text('В ожидании').first.wait_for()
     shot('appointments-06-operator-queue')

@@ -617,6 +617,13 @@ def bookings(conn, rng, days=BOOKING_DAYS):
     for office, start, end in conn.execute(
             'SELECT office, start, "end" FROM lk_appointment_block'):
         blocks.setdefault(office, []).append((start, end))
+    # the places and client times of the bookings that stay (the demo's,
+    # or a test's in the same database)
+    taken = set()
+    for seat_key, client_key in conn.execute(
+            'SELECT seat_key, client_key FROM lk_appointment '
+            'WHERE seat_key IS NOT NULL'):
+        taken.update([seat_key, client_key])
     used = set()
     numbers = itertools.count(1)
     clients = itertools.cycle(parties)
@@ -639,12 +646,18 @@ def bookings(conn, rng, days=BOOKING_DAYS):
                     for seat in range(1, capacity + 1):
                         if rng.random() >= (0.6 if past else 0.5):
                             continue
+                        seat_key = 'o%s@%s#%s' % (
+                            offer, start.isoformat(), seat)
+                        if seat_key in taken:
+                            continue
                         # the next client without a place at this time
                         # (none left when every client has one: a small
                         # scale)
                         party = next((p for p in itertools.islice(
                                     clients, len(parties))
-                                if (p, start) not in used), None)
+                                if (p, start) not in used
+                                and 'p%s@%s' % (p, start.isoformat())
+                                not in taken), None)
                         if party is None:
                             continue
                         used.add((party, start))
@@ -656,8 +669,7 @@ def bookings(conn, rng, days=BOOKING_DAYS):
                             state = 'pending' if draw < 0.9 else 'cancelled'
                         keys = (None, None)
                         if state in {'served', 'pending'}:
-                            keys = ('o%s@%s#%s' % (
-                                    offer, start.isoformat(), seat),
+                            keys = (seat_key,
                                 'p%s@%s' % (party, start.isoformat()))
                         yield ('З-Б%07d' % next(numbers), party, offer,
                             start, end, seat, *keys, state, past, 'bench',

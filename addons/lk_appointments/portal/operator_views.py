@@ -1,7 +1,9 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The operators' queue of the day per office: check-in by ticket number,
-served, no-show, blocking a slot, and the day's load.
+served, no-show, blocking a slot, and the day's load. The day is the
+office's today unless the operator picks another one (to prepare for
+tomorrow, or to look back).
 
 The pages run as the staff res.user (`operator_view`): the record rules
 limit an operator to the bookings of their branches, and the buttons are
@@ -65,6 +67,11 @@ def operator_queue():
         office_id = 0
     office = next((o for o in offices if o.id == office_id),
         offices[0] if offices else None)
+    today = office.today(clock.utcnow()) if office else clock.today()
+    try:
+        day = dt.date.fromisoformat(request.values.get('day') or '')
+    except ValueError:
+        day = today
     if request.method == 'POST' and office:
         number = request.form.get('number', '').strip()
         try:
@@ -76,11 +83,11 @@ def operator_queue():
             rollback()
             flash(exception.message, 'error')
         return redirect(url_for(
-                'lk_appointments.operator_queue', office=office.id))
+                'lk_appointments.operator_queue', office=office.id,
+                **({'day': day.isoformat()} if day != today else {})))
     appointments, load = [], {}
     if office:
-        today = office.today(clock.utcnow())
-        start = office.to_utc(dt.datetime.combine(today, dt.time()))
+        start = office.to_utc(dt.datetime.combine(day, dt.time()))
         appointments = Appointment.search([
                 ('offer.office', '=', office.id),
                 ('start', '>=', start),
@@ -91,7 +98,8 @@ def operator_queue():
     states = dict(Appointment.fields_get(['state'])['state']['selection'])
     return render_template(
         'lk_appointments/operator/queue.html', offices=offices,
-        office=office, appointments=appointments, load=load, states=states)
+        office=office, day=day, today=today, appointments=appointments,
+        load=load, states=states)
 
 
 @bp.route('/operator/appointments/<int:appointment_id>/<action>',

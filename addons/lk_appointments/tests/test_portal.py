@@ -116,3 +116,37 @@ def test_operator_queue(portal_app, make_client, make_staff, choice):
     staff_login(stranger, make_staff(
             ['group_lk_consolidation_operator'], ['khakassia']))
     assert stranger.get(page).status_code == 403
+
+
+def test_operator_queue_of_another_day(
+        portal_app, make_client, make_staff, choice):
+    import datetime as dt
+    browser = portal_app.test_client()
+    login(browser, make_client())
+    location, slot = book(browser, choice)
+    number = re.search(r'З-\d+', text(browser.get(location))).group(0)
+
+    def local_day(pool):
+        Office = pool.get('lk.office')
+        return Office(choice['office']).to_local(
+            dt.datetime.fromisoformat(slot)).date()
+    day = run_as_root(portal_app, local_day)
+    staff = portal_app.test_client()
+    staff_login(staff, make_staff(['group_lk_operator'], ['khakassia']))
+    page = '/operator/appointments?office=%s&day=%s' % (
+        choice['office'], day.isoformat())
+    html = text(staff.get(page))
+    assert number in html and 'value="%s"' % day.isoformat() in html
+    other_day = (day + dt.timedelta(days=400)).isoformat()
+    html = text(staff.get('/operator/appointments?office=%s&day=%s' % (
+                choice['office'], other_day)))
+    assert number not in html and 'На этот день записей нет.' in html
+    assert 'Очередь на' in html
+    # a check-in from the queue of another day comes back to it
+    response = staff.post(page, data={
+            'csrf_token': csrf(staff, page), 'office': choice['office'],
+            'day': day.isoformat(), 'number': number})
+    assert response.status_code == 302
+    assert ('day=%s' % day.isoformat() in response.headers['Location']
+        or day == run_as_root(portal_app, lambda pool: pool.get(
+                'lk.office')(choice['office']).today(dt.datetime.now())))
