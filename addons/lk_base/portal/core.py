@@ -422,7 +422,14 @@ def paginate(model_name, domain, order=None, per_page=None, total=None):
     The records are counted up to COUNT_LIMIT, or up to the pages after
     the one asked for when it lies further: a list of hundreds of thousands
     of records (the operators' lists) then costs a bounded count, and its
-    total reads «более 1 000» (Page.more)."""
+    total reads «более 1 000» (Page.more).
+
+    The count is the ids of domain in no order, up to the limit. When they
+    are all of them (a search that finds a few hundred clients among
+    100 000), the page is taken from these ids in order: PostgreSQL then
+    sorts the few rows it found by their indexes, where ORDER BY … LIMIT
+    over the whole domain may walk the index of the order and filter each
+    row (seen at 400 ms for a name of a branch). Still two statements."""
     Model = Pool().get(model_name)
     per_page = per_page or current_app.config['LK_PAGE_SIZE']
     try:
@@ -430,11 +437,21 @@ def paginate(model_name, domain, order=None, per_page=None, total=None):
     except ValueError:
         page = 1
     limit = max(COUNT_LIMIT, (page + 2) * per_page)
+    found = None
     if total is None:
-        total = Model.search_count(domain, limit=limit + 1)
+        # only the ids, in no order (a search with a limit orders by id)
+        query = Model.search(domain, order=[], query=True)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query.select(query.id, limit=limit + 1))
+        found = [i for i, in cursor]
+        total = len(found)
     more = total > limit
     total = min(total, limit)
     page = min(page, max(1, math.ceil(total / per_page)))
+    if found is not None and not more:
+        if not found:
+            return Page([], page, per_page, total, more)
+        domain = [('id', 'in', found)]
     items = Model.search(
         domain, order=order, offset=(page - 1) * per_page, limit=per_page)
     return Page(items, page, per_page, total, more)
