@@ -13,6 +13,7 @@ import urllib.parse
 BARE = 'bare page'
 STATIC = 'static file'
 FLOOR = 'Tryton floor'
+WRITE_FLOOR = 'Tryton write floor'
 
 
 @dataclasses.dataclass
@@ -77,6 +78,7 @@ def all_pages(facts):
         Page(BARE, None, '/_bench/bare'),
         Page(STATIC, None, '/static/lk_base/lk.css'),
         Page(FLOOR, None, '/_bench/tryton'),
+        Page(WRITE_FLOOR, None, '/_bench/tryton-write'),
         Page('/my', 'client', '/my'),
         Page('/my/applications', 'client', '/my/applications'),
         Page('application page', 'client', lambda c: c.application),
@@ -124,5 +126,5 @@ def select(pages, names):
     if not names:
         return pages
     wanted = [n.strip() for n in names.split(',') if n.strip()]
-    return [p for p in pages if p.name in {BARE, STATIC, FLOOR}
+    return [p for p in pages if p.name in {BARE, STATIC, FLOOR, WRITE_FLOOR}
         or any(p.name.startswith(w) for w in wanted)]

@@ -19,6 +19,12 @@ from one read-only Tryton transaction that searches and reads 10 parties
 (as a minimal flask-tryton page does), with no session, record rules or
 portal layout. A portal page can come near it, not above it: its ratio to
 the bare page tells how much of the gap is Tryton's own cost per request.
+
+/_bench/tryton-write is the floor of a submission (a GET, for wrk): the
+same read and one row created (a `res.user.warning`, no rule, no
+validation) in one read-write transaction that commits, rendered into the
+same template. A form POST that records something (the readings POST) can
+come near it, not above it.
 """
 from flask import Flask, render_template
 from jinja2 import DictLoader
@@ -54,6 +60,26 @@ def reference_app(database):
                 for p in Party.read([p.id for p in Party.search(
                             [], limit=10, order=[('id', 'ASC')])],
                     ['code', 'name'])]
+            return render_template(
+                'bare.html', title='Клиенты', items=items)
+
+    @app.route('/tryton-write')
+    def tryton_write():
+        import uuid
+
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        with Transaction().start(database, 0):
+            pool = Pool()
+            Party = pool.get('party.party')
+            Warning_ = pool.get('res.user.warning')
+            items = [{'number': p['code'], 'name': p['name'],
+                    'state': 'Активен', 'date': '01.12.2026'}
+                for p in Party.read([p.id for p in Party.search(
+                            [], limit=10, order=[('id', 'ASC')])],
+                    ['code', 'name'])]
+            Warning_.create([{'user': 0, 'always': False,
+                        'name': 'bench-%s' % uuid.uuid4().hex}])
             return render_template(
                 'bare.html', title='Клиенты', items=items)
     return app
