@@ -14,6 +14,8 @@ BARE = 'bare page'
 STATIC = 'static file'
 FLOOR = 'Tryton floor'
 WRITE_FLOOR = 'Tryton write floor'
+# the references every run measures beside the pages asked for
+REFERENCES = {BARE, STATIC, FLOOR, WRITE_FLOOR}
 
 
 @dataclasses.dataclass
@@ -126,5 +128,5 @@ def select(pages, names):
     if not names:
         return pages
     wanted = [n.strip() for n in names.split(',') if n.strip()]
-    return [p for p in pages if p.name in {BARE, STATIC, FLOOR, WRITE_FLOOR}
+    return [p for p in pages if p.name in REFERENCES
         or any(p.name.startswith(w) for w in wanted)]

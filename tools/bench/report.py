@@ -6,7 +6,7 @@ import os
 import time
 
 from ..common import var
-from .pages import BARE, FLOOR, WRITE_FLOOR
+from .pages import BARE, FLOOR, REFERENCES
 
 TARGET_RATIO, TARGET_P95 = 0.30, 100
 
@@ -41,7 +41,7 @@ def print_load(results):
         notes = []
         if r['bad'] or r['errors']:
             notes.append(f"{r['bad']} unexpected, {r['errors']} errors")
-        if name not in {BARE, FLOOR, WRITE_FLOOR} and not name.startswith('static') and (
+        if name not in REFERENCES and (
                 r['p95'] >= TARGET_P95):
             notes.append('p95 over target')
         print(f"{name:<44} {r['rps']:>8.1f} {ratio:>6.2f} {to_floor:>6.2f} "

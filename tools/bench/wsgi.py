@@ -49,19 +49,22 @@ def reference_app(database):
     def bare():
         return render_template('bare.html', title='Заявки', items=ITEMS)
 
+    def parties():
+        "The template's items: 10 parties searched and read"
+        from trytond.pool import Pool
+        Party = Pool().get('party.party')
+        return [{'number': p['code'], 'name': p['name'],
+                'state': 'Активен', 'date': '01.12.2026'}
+            for p in Party.read([p.id for p in Party.search(
+                        [], limit=10, order=[('id', 'ASC')])],
+                ['code', 'name'])]
+
     @app.route('/tryton')
     def tryton():
-        from trytond.pool import Pool
         from trytond.transaction import Transaction
         with Transaction().start(database, 0, readonly=True):
-            Party = Pool().get('party.party')
-            items = [{'number': p['code'], 'name': p['name'],
-                    'state': 'Активен', 'date': '01.12.2026'}
-                for p in Party.read([p.id for p in Party.search(
-                            [], limit=10, order=[('id', 'ASC')])],
-                    ['code', 'name'])]
             return render_template(
-                'bare.html', title='Клиенты', items=items)
+                'bare.html', title='Клиенты', items=parties())
 
     @app.route('/tryton-write')
     def tryton_write():
@@ -70,15 +73,9 @@ def reference_app(database):
         from trytond.pool import Pool
         from trytond.transaction import Transaction
         with Transaction().start(database, 0):
-            pool = Pool()
-            Party = pool.get('party.party')
-            Warning_ = pool.get('res.user.warning')
-            items = [{'number': p['code'], 'name': p['name'],
-                    'state': 'Активен', 'date': '01.12.2026'}
-                for p in Party.read([p.id for p in Party.search(
-                            [], limit=10, order=[('id', 'ASC')])],
-                    ['code', 'name'])]
-            Warning_.create([{'user': 0, 'always': False,
+            items = parties()
+            Pool().get('res.user.warning').create([{'user': 0,
+                        'always': False,
                         'name': 'bench-%s' % uuid.uuid4().hex}])
             return render_template(
                 'bare.html', title='Клиенты', items=items)
