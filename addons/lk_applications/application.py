@@ -177,6 +177,13 @@ def today(timezone=None):
     return Pool().get('ir.date').today()
 
 
+def by_user():
+    """Whether a user acts in the transaction, under the access rules (not
+    root, nor the code of a module taking a step itself)"""
+    transaction = Transaction()
+    return transaction.user != 0 and transaction.check_access
+
+
 def transition(state):
     """Workflow.transition that takes only the edges of the method, under
     their rules (see Application.check_edge); every state change then goes
@@ -564,7 +571,19 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
 
     def allowed_edges(self):
         "The open edges the user of the transaction may take"
-        return [e for e in self.edges() if self.may_take(e)]
+        return [e for e in self.edges()
+            if self.may_take(e) and not self.taken_by_system(e)]
+
+    def system_edge(self, edge):
+        """Why only the system takes edge for this application (a module
+        that takes it itself, e.g. paying the invoice of an offer
+        concludes the contract), or None: nobody takes such an edge by
+        hand"""
+        return None
+
+    def taken_by_system(self, edge):
+        "Whether the user of the transaction is refused edge by system_edge"
+        return by_user() and self.system_edge(edge) is not None
 
     @classmethod
     def may_take(cls, edge):
@@ -575,8 +594,7 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
         Button = pool.get('ir.model.button')
         ModelAccess = pool.get('ir.model.access')
         User = pool.get('res.user')
-        transaction = Transaction()
-        if transaction.user == 0 or not transaction.check_access:
+        if not by_user():
             return True
         if by_client() and not edge.client:
             return False
@@ -625,6 +643,16 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
             raise ApplicationError(gettext(
                     'lk_applications.msg_application_comment_required',
                     application=self.rec_name))
+        self.check_by_hand(edge)
+
+    def check_by_hand(self, edge):
+        "Refuse the user of the transaction an edge only the system takes"
+        if self.taken_by_system(edge):
+            raise ApplicationError(gettext(
+                    'lk_applications.msg_application_edge_system',
+                    application=self.rec_name,
+                    state=self.state_label(edge.target),
+                    reason=self.system_edge(edge)))
 
     @classmethod
     def move_to(cls, applications, state, comment=None):
@@ -639,6 +667,8 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
                         'lk_applications.msg_application_edge_access',
                         application=application.rec_name,
                         state=application.state_label(state)))
+            # before the button, whose states would refuse it without why
+            application.check_by_hand(edge)
             by_method.setdefault(edge.method, []).append(application)
         comment = (comment or '').strip()
         if comment:

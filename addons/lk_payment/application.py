@@ -3,14 +3,16 @@
 """The invoices of the fee come with the offer: when the contract is sent
 to an applicant of a category where paying is acceptance, its invoices
 (one, or one per installment) are issued; paying the (first) one moves
-the application to «Договор заключён» (see Invoice.update_state). The
-later installments move nothing: each gets its term when the step of the
+the application to «Договор заключён» (see Invoice.update_state), and
+nobody concludes such a contract by hand (system_edge). The later
+installments move nothing: each gets its term when the step of the
 process its schedule names is taken."""
 import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
 from .invoice import DEFAULT_SCHEDULE, OFFER_CATEGORIES
@@ -37,8 +39,22 @@ class Application(metaclass=PoolMeta):
         'lk.payment.invoice', 'application', "Invoices", readonly=True)
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # paying the invoice accepts an offer: no button concludes it
+        button = cls._buttons['conclude_contract']
+        cls._buttons['conclude_contract'] = dict(button,
+            invisible=button['invisible'] | (Eval('contract_form') == 'offer'),
+            depends=button['depends'] + ['contract_form'])
+
+    @classmethod
     def default_payment_schedule(cls):
         return 'full'
+
+    def system_edge(self, edge):
+        if edge.method == 'conclude_contract' and self.contract_form == 'offer':
+            return gettext('lk_payment.msg_offer_concluded_by_payment')
+        return super().system_edge(edge)
 
     @classmethod
     def send_contract(cls, applications):

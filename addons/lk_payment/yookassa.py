@@ -17,9 +17,13 @@ The SDK sets no timeout on its requests (its `Configuration.timeout` is
 the delay of its retries): the adapter gives each call a client whose
 requests session has one, and retries no read that timed out, so that a
 slow YooKassa gives the clear message of a gateway down instead of holding
-the page.
+the page. The SDK's configuration is global (class attributes that its
+client copies when made): each call's client is made under a lock right
+after the configuration of its adapter's shop, so that the portal's
+threads paying to two branches' shops at once each use their own.
 """
 import functools
+import threading
 from decimal import Decimal
 
 import trytond.config as config
@@ -34,6 +38,7 @@ DEFAULT_URL = 'https://api.yookassa.ru/v3'
 STATUSES = {
     'pending': REGISTERED, 'waiting_for_capture': REGISTERED,
     'succeeded': PAID, 'canceled': DECLINED}
+_CONFIGURE = threading.Lock()
 
 
 @registry.register('payment', 'yookassa')
@@ -68,17 +73,20 @@ class YooKassaGateway(PaymentGateway):
 
     def _sdk(self, name):
         """The SDK's class name (Payment, Refund) whose calls go through a
-        client with the adapter's timeout"""
-        # the SDK keeps its configuration in class attributes: set before
-        # every call (one adapter per call, no state kept between them)
+        client of this adapter's shop, URL and timeout"""
         import yookassa
-        yookassa.Configuration.configure(
-            self.shop_id, self.secret_key, api_url=self.url)
-        client = functools.partial(_client_class(), self.timeout)
+        adapter = self
 
         class Api(getattr(yookassa, name)):
             def __init__(self):
-                self.client = client()
+                # the SDK keeps its configuration in class attributes, which
+                # its client copies when it is made: another thread's shop
+                # must not come in between
+                with _CONFIGURE:
+                    yookassa.Configuration.configure(
+                        adapter.shop_id, adapter.secret_key,
+                        api_url=adapter.url)
+                    self.client = _client_class()(adapter.timeout)
         return Api
 
     def _call(self, function, *args):

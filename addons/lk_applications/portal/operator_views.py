@@ -312,6 +312,6 @@ def move_choices(application):
     for edge in application.edges():
         if edge not in allowed:
             allowed[edge] = application.may_take(edge)
-        if allowed[edge]:
+        if allowed[edge] and not application.taken_by_system(edge):
             choices.append((edge.target, labels[edge.target], edge.comment))
     return choices

@@ -43,8 +43,15 @@ def kind_code(edge):
         'new_connection')
 
 
-def make_application(app, account, state, code='new_connection'):
-    "A complete application of the client's party put in state by root"
+def make_application(app, account, state, code='new_connection',
+        max_power=None):
+    """A complete application of the client's party put in state by root:
+    of 15 kW, but of 200 kW at «Договор отправлен», a contract to sign (an
+    offer is concluded by paying its invoice, not by hand: lk_payment's
+    test_offer_not_concluded_by_hand)"""
+    power = max_power or (
+        200 if state == 'contract_sent' else COMPLETE['max_power'])
+
     def create(pool):
         Application = pool.get('lk.application')
         Kind = pool.get('lk.application.kind')
@@ -54,7 +61,7 @@ def make_application(app, account, state, code='new_connection'):
         application = Application.create_draft(
             kind, web_user.party, web_user)
         Application.write([application], dict(COMPLETE,
-                max_power=Decimal(COMPLETE['max_power'])))
+                max_power=Decimal(power)))
         for item in application.checklist():
             Application.attach(application, item, item.code + '.pdf', PDF)
         if state != 'draft':

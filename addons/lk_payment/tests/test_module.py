@@ -11,7 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from .. import gateway
 from ..exceptions import PaymentError
 from ..invoice import split
-from .tools import FAIL, RETURN, mount_sandbox, offer
+from .tools import FAIL, RETURN, mount_sandbox, offer, serve
 
 CLOCK = 'trytond.modules.lk_base.clock.utcnow'
 
@@ -205,6 +205,49 @@ class LkPaymentTestCase(ModuleTestCase):
             Payment.start(invoice, RETURN, FAIL)
 
     @with_transaction()
+    def test_offer_not_concluded_by_hand(self):
+        "An operator does not conclude an offer (paying its invoice does), "
+        "a contract to sign is concluded by hand"
+        from trytond.modules.lk_applications.exceptions import (
+            ApplicationError)
+        from trytond.pyson import PYSONDecoder, PYSONEncoder
+        from trytond.transaction import Transaction
+        pool = Pool()
+        Application = pool.get('lk.application')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        application, signed = offer(), offer(power=200)
+        self.assertEqual((application.contract_form, signed.contract_form),
+            ('offer', 'signature'))
+        button = Application._buttons['conclude_contract']['invisible']
+        for form, invisible in [('offer', True), ('signature', False)]:
+            self.assertEqual(PYSONDecoder({'state': 'contract_sent',
+                        'workflow': 'full', 'contract_form': form}).decode(
+                    PYSONEncoder().encode(button)), invisible)
+        operator = User(login='operator', name="Оператор",
+            groups=[ModelData.get_id('lk_base', 'group_lk_operator')],
+            lk_branches=[application.branch])
+        operator.save()
+        with Transaction().set_user(operator.id), \
+                Transaction().set_context(_check_access=True):
+            application, signed = Application.browse(
+                [application.id, signed.id])
+            self.assertNotIn('contract_concluded',
+                [e.target for e in application.allowed_edges()])
+            with self.assertRaises(ApplicationError) as refused:
+                Application.move_to([application], 'contract_concluded')
+            self.assertIn('concluded when its invoice is paid',
+                refused.exception.message)
+            self.assertIn('contract_concluded',
+                [e.target for e in signed.allowed_edges()])
+            Application.move_to([signed], 'contract_concluded')
+        self.assertEqual(Application(signed.id).state, 'contract_concluded')
+        self.assertEqual(Application(application.id).state, 'contract_sent')
+        pay(mount_sandbox(self), application.invoices[0])
+        self.assertEqual(Application(application.id).state,
+            'contract_concluded')
+
+    @with_transaction()
     def test_merchant_per_branch(self):
         "A branch with its own section pays to its own merchant"
         from trytond.modules.lk_base.tests.tools import set_config
@@ -231,6 +274,59 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(
             (yookassa.shop_id, yookassa.secret_key, yookassa.timeout),
             ('krsk-merchant', 'krsk-password', 3))
+
+    def test_yookassa_shops_of_two_threads(self):
+        "Two threads paying to two YooKassa shops at once each pay to theirs"
+        import threading
+
+        import yookassa
+
+        from ..standin.yookassa import YooKassa
+        from ..yookassa import YooKassaGateway
+        kassas, gateways = [], []
+        for shop in ['krsk', 'khakassia']:
+            kassa = YooKassa(shop_id=shop, secret_key=shop + '-key')
+            kassa.base_url, stop = serve(kassa)
+            self.addCleanup(stop)
+            kassas.append(kassa)
+            gateways.append(YooKassaGateway(shop, shop + '-key',
+                    url=kassa.base_url + '/v3', timeout=5))
+        configure = yookassa.Configuration.configure
+        first_configured, second_configured = (
+            threading.Event(), threading.Event())
+
+        def configured(account_id, *args, **kwargs):
+            configure(account_id, *args, **kwargs)
+            if account_id == 'krsk':
+                # the second thread configures its shop now, if it can,
+                # before the first one's client is made
+                first_configured.set()
+                second_configured.wait(timeout=1)
+            else:
+                second_configured.set()
+        results = {}
+
+        def register(gateway):
+            try:
+                results[gateway.shop_id] = gateway.register(
+                    'order-' + gateway.shop_id, 100, RETURN, FAIL, 'x')
+            except Exception as exception:
+                results[gateway.shop_id] = exception
+        with patch.object(yookassa.Configuration, 'configure',
+                staticmethod(configured)):
+            first = threading.Thread(target=register, args=[gateways[0]])
+            first.start()
+            self.assertTrue(first_configured.wait(timeout=5))
+            second = threading.Thread(target=register, args=[gateways[1]])
+            second.start()
+            first.join(10)
+            second.join(10)
+        self.assertEqual(sorted(results), ['khakassia', 'krsk'])
+        for kassa in kassas:
+            self.assertEqual(
+                [p['metadata']['order_number']
+                    for p in kassa.payments.values()],
+                ['order-' + kassa.shop_id])
 
     @with_transaction()
     def test_reconciliation(self):

@@ -186,3 +186,26 @@ def test_yookassa_slow(portal_app, client, make_client, lk_config):
             ('yookassa', 'failed', None)]
     finally:
         stop()
+
+
+def test_operator_does_not_conclude_an_offer(portal_app, client, operator,
+        khakassia_client):
+    "The move form offers no «Договор заключён» for an offer, and says why "
+    "when asked for it"
+    from trytond.modules.lk_applications.tests.test_workflow_edges import (
+        make_application, move, read)
+    offer = make_application(portal_app, khakassia_client, 'contract_sent',
+        max_power=15)
+    page = text(client.get('/operator/applications/%s' % offer))
+    assert 'Договор направлен' in page
+    assert '<option value="contract_concluded"' not in page
+    before = read(portal_app, offer)
+    response = move(client, offer, 'contract_concluded')
+    assert response.status_code == 302
+    page = text(client.get(response.headers['Location']))
+    assert ('не переводится в статус «Договор заключён» вручную: договор '
+        '— оферта, он заключается оплатой счёта') in page
+    assert read(portal_app, offer) == before
+    signed = make_application(portal_app, khakassia_client, 'contract_sent')
+    page = text(client.get('/operator/applications/%s' % signed))
+    assert '<option value="contract_concluded"' in page
