@@ -1,48 +1,20 @@
 """SQL statements per page, at two data sizes.
 
 Every cursor trytond's PostgreSQL backend opens is a
-`trytond.backend.postgresql.database.LoggingCursor`; `StatementCounter`
-wraps its `execute` while a request runs, so each statement the request
-sends is counted, whoever sends it (ORM, record rules, caches, the
-portal's own SQL). Each page is requested through the Flask test client
+`trytond.backend.postgresql.database.LoggingCursor`; lk_base's test helper
+`statements()` wraps its `execute` while a request runs, so each statement
+the request sends is counted, whoever sends it (ORM, record rules, caches,
+the portal's own SQL). Each page is requested through the Flask test client
 of the bench WSGI app in this process, against each database, three times;
 the last (warm) count is kept, as the caches of a long-running worker are
 warm too. A page whose count is higher on the larger database is flagged:
 its number of statements grows with the data.
 """
-import contextlib
 import os
 
 from . import environment, pages as pages_, visitors as visitors_
 
 REPEAT = 3
-
-
-class StatementCounter:
-    "Count the statements executed by trytond's PostgreSQL cursors"
-
-    def __init__(self):
-        self.count = 0
-        self.statements = []
-        self.keep = False
-
-    @contextlib.contextmanager
-    def counting(self, keep=False):
-        from trytond.backend.postgresql.database import LoggingCursor
-        original = LoggingCursor.execute
-        counter = self
-
-        def execute(cursor, query, *args, **kwargs):
-            counter.count += 1
-            if counter.keep:
-                counter.statements.append(str(query))
-            return original(cursor, query, *args, **kwargs)
-        self.count, self.statements, self.keep = 0, [], keep
-        LoggingCursor.execute = execute
-        try:
-            yield self
-        finally:
-            LoggingCursor.execute = original
 
 
 def app_for(database):
@@ -68,7 +40,7 @@ def request(app, page, person, staff):
 
 def run(databases, args):
     "{page: [count per database]} for the pages of args"
-    counter = StatementCounter()
+    from trytond.modules.lk_base.tests.tools import statements
     counts = {}
     for database in databases:
         visitors = visitors_.prepare(database, None, 3)
@@ -80,9 +52,9 @@ def run(databases, args):
                 continue
             person = visitors.clients[0]
             for _ in range(REPEAT):
-                with counter.counting():
+                with statements() as sent:
                     response = request(app, page, person, visitors.staff)
             status = response.status_code
             counts.setdefault(page.name, []).append(
-                counter.count if status in page.status else None)
+                len(sent) if status in page.status else None)
     return counts

@@ -1,11 +1,10 @@
 # This file is part of «ЛК». The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import unittest
 from unittest.mock import patch
 
-from trytond import backend
 from trytond.modules.lk_appointments.exceptions import AppointmentError
+from trytond.modules.lk_base.tests.tools import statements
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -99,9 +98,6 @@ class LkAppointmentsTestCase(ModuleTestCase):
         self.assertEqual(size, 21 + 8)
         self.assertTrue(path.startswith('M4 4h7v1h-7z'))
 
-    @unittest.skipIf(backend.name != 'sqlite',
-        "counts through sqlite3's trace callback; ./lk bench counts on "
-        "PostgreSQL")
     @with_transaction()
     def test_statements_constant(self):
         """The free days of the horizon take as many statements as the
@@ -113,17 +109,12 @@ class LkAppointmentsTestCase(ModuleTestCase):
         offer = make_office(capacity=1)
         parties = [make_party(i) for i in range(12)]
         connection = Transaction().connection
-        statements = []
 
         def count(function, *args):
             # a new instance each time: nothing read before in its cache
-            del statements[:]
-            connection.set_trace_callback(statements.append)
-            try:
+            with statements(connection) as sent:
                 function(*args)
-            finally:
-                connection.set_trace_callback(None)
-            return len(statements)
+            return len(sent)
 
         def book(party, date, n):
             offer_ = Offer(offer.id)

@@ -18,6 +18,34 @@ from trytond.transaction import Transaction
 from trytond.worker import run_task
 
 
+@contextmanager
+def statements(connection=None):
+    """The SQL statements sent while the block runs, a list of their texts
+    filled as they go: those of connection (a trytond connection: the
+    transaction's), or, on PostgreSQL, those of every connection when None
+    (./lk bench counts whole requests). SQLite: its trace callback;
+    PostgreSQL: the execute of trytond's LoggingCursor, which every cursor
+    of its backend is."""
+    from trytond import backend
+    sent = []
+    if backend.name == 'sqlite':
+        connection.set_trace_callback(sent.append)
+        try:
+            yield sent
+        finally:
+            connection.set_trace_callback(None)
+        return
+    from trytond.backend.postgresql.database import LoggingCursor
+    execute = LoggingCursor.execute
+
+    def counted(cursor, query, *args, **kwargs):
+        if connection is None or cursor.connection is connection:
+            sent.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
+    with patch.object(LoggingCursor, 'execute', counted):
+        yield sent
+
+
 def _database_name(config):
     return (config or proteus_config.get_config()).database_name
 
