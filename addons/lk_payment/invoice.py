@@ -418,12 +418,13 @@ class Invoice(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def remind_unpaid(cls):
-        "Cron: remind the clients of the offers whose term is near"
+        """Cron: remind the clients of the invoices whose term is near: the
+        offer (unpaid, it lapses) and the later installments (due by the
+        schedule of the contract)"""
         pool = Pool()
         Payee = pool.get('lk.payment.payee')
         Notification = pool.get('lk.notification')
         for invoice in cls.search([
-                    ('offer', '=', True),
                     ('state', 'in', ['to_pay', 'pending', 'partial']),
                     ('due_date', '!=', None),
                     ('reminded_at', '=', None),
@@ -439,8 +440,10 @@ class Invoice(Workflow, ModelSQL, ModelView):
             Notification.notify(party,
                 gettext('lk_payment.msg_reminder_subject', language,
                     number=invoice.number),
-                gettext('lk_payment.msg_reminder_body', language,
-                    number=invoice.number,
+                gettext('lk_payment.msg_reminder_body' if invoice.offer
+                    else 'lk_payment.msg_reminder_installment_body',
+                    language, number=invoice.number,
+                    installment=invoice.installment,
                     amount=formats.amount(invoice.due),
                     date=invoice.due_date.strftime('%d.%m.%Y')),
                 link='/my/payments/%d' % invoice.id)

@@ -15,7 +15,7 @@ class Cron(metaclass=PoolMeta):
                 ('lk.payment.refund|queue_process',
                     "Send the Approved Refunds to the Gateway"),
                 ('lk.payment.invoice|remind_unpaid',
-                    "Remind the Clients of Unpaid Offers"),
+                    "Remind the Clients of Invoices Due"),
                 ('lk.payment.invoice|annul_unpaid',
                     "Annul the Applications of Unpaid Offers"),
                 ])

@@ -398,6 +398,39 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertEqual(invoice.application.state, 'annulled')
 
     @with_transaction()
+    def test_installment_reminded(self):
+        "A later installment is reminded of before its term, once, without "
+        "the lapse of the offer"
+        pool = Pool()
+        Invoice = pool.get('lk.payment.invoice')
+        Notification = pool.get('lk.notification')
+        Transfer = pool.get('lk.payment.transfer')
+        application = offer(amount=Decimal('1000.00'), schedule=True)
+        first, second, third, _ = sorted(
+            application.invoices, key=lambda i: i.installment)
+        Transfer(invoice=first, date=dt.date.today(),
+            amount=first.total).save()
+        second, third = Invoice.browse([second.id, third.id])
+        self.assertTrue(second.due_date)
+        self.assertIsNone(third.due_date)
+
+        def reminders(invoice):
+            return Notification.search([
+                    ('subject', 'ilike', '%' + invoice.number + '%')])
+        due = dt.datetime.combine(second.due_date, dt.time(9))
+        with patch(CLOCK, return_value=due - dt.timedelta(days=3)):
+            Invoice.remind_unpaid()
+        self.assertEqual(reminders(second), [])
+        for _ in range(2):
+            with patch(CLOCK, return_value=due - dt.timedelta(days=1)):
+                Invoice.remind_unpaid()
+        reminder, = reminders(second)
+        self.assertIn('300,00', reminder.body)
+        self.assertIn('installment 2', reminder.body)
+        self.assertNotIn('annulled', reminder.body)
+        self.assertEqual(reminders(third), [])
+
+    @with_transaction()
     def test_qr_payload(self):
         "ST00012 with every required field, the sum in kopecks"
         invoice, = offer().invoices
