@@ -74,7 +74,7 @@ def lk_modules():
 
 def source_hash():
     """Hash of everything that decides the content of an activated database:
-    module sources (without tests/ and portal/) and installed Tryton
+    module sources (without tests/, portal/ and doc/) and installed Tryton
     packages"""
     digest = hashlib.sha256()
     for dist in sorted(importlib.metadata.distributions(),
@@ -84,7 +84,7 @@ def source_hash():
             digest.update(f'{name}=={dist.version}\n'.encode())
     for top, dirs, files in os.walk(ADDONS):
         dirs[:] = sorted(d for d in dirs
-            if d not in {'tests', 'portal', '__pycache__'}
+            if d not in {'tests', 'portal', 'doc', '__pycache__'}
             and not d.startswith('.'))
         for name in sorted(files):
             if name.endswith(('.pyc', '~')):
