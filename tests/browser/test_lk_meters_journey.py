@@ -89,6 +89,9 @@ def test_link_enter_history(
 
     page.get_by_role('link', name='Внести показания').first.click()
     page.get_by_role('heading', name='Ввод показаний по счетчику').wait_for()
+    # the script that works out the consumption runs at DOMContentLoaded,
+    # which may come after the heading is there
+    page.wait_for_load_state('load')
     rows = page.locator('.reading-row')
     previous = [
         Decimal(rows.nth(i).get_attribute('data-previous'))
