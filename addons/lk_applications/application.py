@@ -562,8 +562,10 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
 
     def edges(self):
         "The edges of the application's workflow open from its state"
-        return [e for e in EDGES if e.source == self.state
-            and e.workflow in {None, self.kind.workflow}]
+        # the fields once, not once per edge (the board asks for each card)
+        state, workflows = self.state, {None, self.kind.workflow}
+        return [e for e in EDGES
+            if e.source == state and e.workflow in workflows]
 
     def next_states(self):
         "The states the application may be moved to from its current one"
