@@ -433,7 +433,10 @@ class Invoice(Workflow, ModelSQL, ModelView):
             days = payee.reminder_days if payee else 2
             today = (invoice.application.local_today()
                 if invoice.application else clock.today())
-            if invoice.due_date - dt.timedelta(days=days) > today:
+            if invoice.due_date - dt.timedelta(days=days) > today or (
+                    not invoice.offer and invoice.due_date < today):
+                # not yet; or an installment past its term, whose «pay by»
+                # would be wrong (an offer past it is annulled)
                 continue
             party = invoice.party
             language = party.lang.code if party.lang else None

@@ -429,6 +429,12 @@ class LkPaymentTestCase(ModuleTestCase):
         self.assertIn('installment 2', reminder.body)
         self.assertNotIn('annulled', reminder.body)
         self.assertEqual(reminders(third), [])
+        # an installment whose term has passed unreminded is not told to
+        # pay by a day gone
+        Invoice.write([third], {'due_date': second.due_date})
+        with patch(CLOCK, return_value=due + dt.timedelta(days=1)):
+            Invoice.remind_unpaid()
+        self.assertEqual(reminders(third), [])
 
     @with_transaction()
     def test_qr_payload(self):
