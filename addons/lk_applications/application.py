@@ -168,6 +168,11 @@ RELIABILITY = [
     ]
 
 
+# the categories where the posted terms are an offer, accepted by paying
+# its invoice (Rules No. 861: ФЛ ≤ 15 kW, ЮЛ/ИП ≤ 150 kW)
+OFFER_CATEGORIES = {'fl_15', 'upto_150'}
+
+
 def today(timezone=None):
     """The company's date, or the date in the IANA time zone by the clock
     of the lk modules (tests patch this one function)"""
@@ -430,7 +435,7 @@ class Application(OperatorMixin, Workflow, ModelSQL, ModelView):
         return [(None, '')] + Rule.fields_get(['event'])['event']['selection']
 
     def get_contract_form(self, name):
-        if self.category in {'fl_15', 'upto_150'}:
+        if self.category in OFFER_CATEGORIES:
             return 'offer'
         elif self.category:
             return 'signature'

@@ -11,11 +11,12 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.modules.lk_applications.application import OFFER_CATEGORIES
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
-from .invoice import DEFAULT_SCHEDULE, OFFER_CATEGORIES
+from .invoice import DEFAULT_SCHEDULE
 
 # the installment of DEFAULT_SCHEDULE a step of the process makes due, and
 # in how many days (15 % is the offer, paid by its term)

@@ -13,6 +13,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
+from trytond.modules.lk_applications.application import OFFER_CATEGORIES
 from trytond.modules.lk_applications.deadline import public_basis
 from trytond.modules.lk_base import clock, identifiers
 from trytond.modules.lk_edo import formats
@@ -31,8 +32,6 @@ INVOICE_STATES = [
     ]
 # the schedule of installments of DOMAIN.md, in percent of the fee
 DEFAULT_SCHEDULE = (15, 30, 45, 10)
-# the categories where paying the invoice accepts the offer
-OFFER_CATEGORIES = {'fl_15', 'upto_150'}
 
 
 def cents(value):
